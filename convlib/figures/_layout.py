@@ -272,6 +272,52 @@ def draw_panel(ax: Axes, panel: Panel, fontsize: float = TEXT_PX) -> GridView:
     return view
 
 
+def draw_grid(
+    ax: Axes,
+    A: Any,
+    *,
+    fmt: str = "{:.3g}",
+    highlight: Iterable[Cell] = (),
+    color: str | None = None,
+    title: str = "",
+    fontsize: float = TEXT_PX,
+) -> GridView:
+    """Draw a small matrix as a numbered grid of its values, some cells highlighted.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw (a grid already there is redrawn in place).
+    A : array_like
+        A non-empty 2-D real array; each value is written in its cell with ``fmt``.
+    fmt : str, optional
+        A ``str.format`` pattern for the values; minus signs are written as "−".
+    highlight : iterable of (int, int), optional
+        Cells to fill (gid ``"highlight"``, see :func:`cells_with_gid`).
+    color : str, optional
+        Their fill; a light sky blue by default.
+    title : str, optional
+        Above the column indices.
+    fontsize : float, optional
+        Size of the values and the title, in points (pixels at 72 dpi).
+
+    Returns
+    -------
+    GridView
+        The grid's artists.
+    """
+    from .._checks import as_real_2d
+
+    values = as_real_2d(A, "A")
+    labels = {
+        cell: fmt.format(float(values[cell]) + 0.0).replace("-", "\N{MINUS SIGN}")
+        for cell in np.ndindex(values.shape)
+    }
+    fill = color or tint(PALETTE["sky"])
+    panel = Panel(values.shape, title, {"highlight": (list(highlight), fill)}, labels)
+    return draw_panel(ax, panel, fontsize)
+
+
 def cells_with_gid(ax: Axes, gid: str) -> set[Cell]:
     """Read back, from what is drawn on ``ax``, the cells a fill, hatch or outline ``gid`` covers.
 
