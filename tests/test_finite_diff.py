@@ -113,3 +113,14 @@ def test_errors():
         gradcheck(lambda x: 0.0, np.ones(2), np.ones(2), eps=0)
     with pytest.raises(ValueError, match="rtol must be >= 0"):
         gradcheck(lambda x: 0.0, np.ones(2), np.ones(2), rtol=-1)
+
+
+def test_the_module_and_the_function_cannot_shadow_each_other():
+    import importlib
+
+    import convlib
+
+    module = importlib.import_module("convlib.finite_diff")
+    assert module.gradcheck is convlib.gradcheck
+    assert callable(convlib.gradcheck) and not hasattr(convlib.gradcheck, "GradcheckResult")
+    assert convlib.finite_diff is module

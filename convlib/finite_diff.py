@@ -1,4 +1,7 @@
-r"""Gradient checking by central differences, for tests and for the chapters.
+r"""Gradient checking by central differences (:func:`gradcheck`), for tests and the chapters.
+
+The module is ``convlib.finite_diff``; the function is ``convlib.gradcheck``, so that
+``import convlib.finite_diff`` and ``from convlib import gradcheck`` never shadow each other.
 
 A claimed gradient :math:`\partial f / \partial x` is compared entry by entry with
 
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_real_scalar
+from ._checks import as_nonnegative, as_real_array
 
 __all__ = ["GradcheckResult", "gradcheck"]
 
@@ -151,7 +154,7 @@ def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-8):
         \frac{f(x + \varepsilon e_k) - f(x - \varepsilon e_k)}{2 \varepsilon},
 
     with an error of order :math:`\varepsilon^2 f'''` plus rounding of order
-    :math:`10^{-16} |f| / \varepsilon`. The chapters use it on the gradients of E6, E7 and E11:
+    :math:`10^{-16} |f| / \varepsilon`. The chapters use it on the gradients (2.3), (2.4) and (3.4):
     for :math:`L = \sum G \odot \hat{Y}` the exact gradients are those of
     :func:`convlib.conv2d_backward`, and :math:`L` is linear in each argument, so the
     differences have no truncation error. NaN in either value makes the entry fail.
@@ -177,11 +180,11 @@ def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-8):
           (1,)   4.000000000e+00   4.000000000e+00   ...
           (2,)   7.000000000e+00   6.000000000e+00   1.00e+00  <- fails
     """
-    eps = _positive(eps, "eps", strict=True)
-    rtol = _positive(rtol, "rtol")
-    atol = _positive(atol, "atol")
-    x = _as_real_array(x, "x")
-    analytic = _as_real_array(grad, "grad")
+    eps = as_nonnegative(eps, "eps", strict=True)
+    rtol = as_nonnegative(rtol, "rtol")
+    atol = as_nonnegative(atol, "atol")
+    x = as_real_array(x, "x")
+    analytic = as_real_array(grad, "grad")
     if analytic.shape != x.shape:
         raise ValueError(
             f"grad has shape {analytic.shape} but x has shape {x.shape}: the gradient "
@@ -212,13 +215,6 @@ def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-8):
     )
 
 
-def _as_real_array(value, name):
-    a = np.asarray(value)
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    return a.astype(np.float64)  # always a copy
-
-
 def _call(f, x):
     """``f(x)`` as a Python float, with a scalar ``x`` passed as a Python float."""
     value = np.asarray(f(float(x) if x.ndim == 0 else x))
@@ -227,10 +223,3 @@ def _call(f, x):
     if value.dtype.kind not in "biuf":
         raise TypeError(f"f must return a real number, got dtype {value.dtype}")
     return float(value)
-
-
-def _positive(value, name, strict=False):
-    value = as_real_scalar(value, name)
-    if not (value > 0 if strict else value >= 0):
-        raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'}, got {value}")
-    return value
