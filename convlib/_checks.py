@@ -223,26 +223,9 @@ def common_float(*arrays: np.ndarray) -> list[np.ndarray]:
 
 
 # --------------------------------------------------------------------------------------------
-# Rules for the figures (convlib.figures): grid indices, a shape or the array it describes,
-# matrices of symbols, lists of kernels. Same wording as the rules above.
+# Rules for the figures (convlib.figures): a shape or the array it describes, matrices of
+# symbols, lists of kernels. Same wording as the rules above (indices: as_index).
 # --------------------------------------------------------------------------------------------
-
-
-def as_index(value: object, size: int, name: str, what: str) -> int:
-    """Return ``value`` as an index ``0 <= value < size`` of ``what`` (e.g. "a row of I").
-
-    Examples
-    --------
-    >>> as_index(3, 2, "ip", "a row of the image I")
-    Traceback (most recent call last):
-    ...
-    ValueError: ip must be a row of the image I, 0 <= ip < 2; got 3
-    """
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {_describe(value)}")
-    if not 0 <= value < size:
-        raise ValueError(f"{name} must be {what}, 0 <= {name} < {size}; got {value}")
-    return int(value)
 
 
 def as_shape_or_array(
