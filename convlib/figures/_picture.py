@@ -45,7 +45,7 @@ def _frozen(a: np.ndarray | None) -> tuple[tuple[float, ...], ...] | None:
 
 
 def _array(t: tuple[tuple[float, ...], ...] | None) -> np.ndarray | None:
-    """The array a picture stores as a tuple of rows (or None)."""
+    """Return the array a picture stores as a tuple of rows (or None)."""
     return None if t is None else np.array(t, dtype=np.float64)
 
 
@@ -64,7 +64,7 @@ def _block(rows: range, cols: range) -> list[Cell]:
 
 
 def _cell(r: int, c: int) -> tuple[range, range]:
-    """The block of one cell, for an outline."""
+    """Return the block of one cell, for an outline."""
     return range(r, r + 1), range(c, c + 1)
 
 

@@ -208,7 +208,7 @@ class Window(Picture):
         ]
 
     def footer(self) -> str:
-        """The layer's sum (1.3)."""
+        """Return the layer's sum (1.3)."""
         return f"{_Y}(i, j) = Σ I(i+m, j+n)·w(m, n) + b    {eq('eq-layer')}"
 
     def describe(self) -> str:
@@ -227,8 +227,8 @@ class Window(Picture):
             f"{_Y}({i},{j}) sums the {fmt.size((k1, k2))} window of I at "
             f"{fmt.span_of('row', range(i, i + k1))}, {fmt.span_of('column', range(j, j + k2))}, "
             f"each pixel times its w(m,n), plus b {eq('eq-layer')}; {_Y} has shape "
-            f"{fmt.size((H - k1 + 1, W - k2 + 1))} (H{_P} = {H}{M}{k1} + 1, W{_P} = {W}{M}{k2} + 1) "
-            f"{eq('eq-shape')}"
+            f"{fmt.size((H - k1 + 1, W - k2 + 1))} "
+            f"(H{_P} = {H}{M}{k1} + 1, W{_P} = {W}{M}{k2} + 1) {eq('eq-shape')}"
         )
         Y = self.output
         if Y is not None:

@@ -19,7 +19,6 @@ against ``convlib`` and ``scipy``.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -28,13 +27,12 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from PIL import Image
 
 from .. import _format as fmt
 from .._checks import as_real_2d, as_real_scalar, as_shape, check_fits
 from ..book import eq
 from ..ops import output_shape
-from ._layout import DPI, CourseFigure, GridView, cells_with_gid
+from ._layout import DPI, CourseFigure, GridView, cells_with_gid, encode_png
 from ._picture import Picture, figure_of
 from .forward import Window
 from .gradients import InfluenceRegion, WeightGradient
@@ -52,9 +50,6 @@ __all__ = [
 ]
 
 _D, _Y, _P = fmt.PARTIAL, fmt.Y_HAT, fmt.PRIME
-
-#: Colours of a frame's PNG palette: a handful of flat colours and the grey ramps of text.
-PNG_COLOURS = 48
 
 
 class Frame(NamedTuple):
@@ -149,10 +144,10 @@ class FrameRenderer:
         rgb = np.array(self.canvas.buffer_rgba())[..., :3].astype(np.float32)
         for view, (top, left) in zip(self.views, self._origins, strict=True):
             cell = round(view.ax.bbox.width / view.shape[1])
-            for ((r, c), _), text in view.texts.items():
+            for ((r, c), _sub), text in view.texts.items():
                 if text.get_visible():
                     self._paste(rgb, text, top + r * cell, left + c * cell, cell, r)
-        return encode_png(np.rint(rgb).astype(np.uint8))
+        return encode_png(np.rint(rgb).astype(np.uint8), level=6)
 
     def _paste(self, rgb: np.ndarray, text: Any, top: int, left: int, cell: int, r: int) -> None:
         """Blend a cell's label, rendered once per string, size, colour and place, into ``rgb``."""
@@ -174,7 +169,7 @@ class FrameRenderer:
 
 @lru_cache(maxsize=8)
 def _sprite_text(cell: int) -> tuple[FigureCanvasAgg, Any]:
-    """A transparent figure three cells wide and one cell high, holding one Text to render."""
+    """Make a transparent figure three cells wide and one high, holding one Text to render."""
     fig = Figure(figsize=(3 * cell / DPI, cell / DPI), dpi=DPI)
     fig.patch.set_alpha(0)
     ax = fig.add_axes((0, 0, 1, 1))
@@ -201,16 +196,6 @@ def _sprite(text: str, size: float, color: Any, dy: float, cell: int) -> tuple:
     y0, y1, x0, x1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
     rgb = np.asarray(to_rgb(color), dtype=np.float32) * 255
     return int(y0), int(x0) - cell, alpha[y0:y1, x0:x1, None], rgb
-
-
-def encode_png(rgb: np.ndarray) -> bytes:
-    """Store an RGB image as a palette PNG of :data:`PNG_COLOURS` colours (deterministic)."""
-    image = Image.fromarray(rgb).quantize(
-        colors=PNG_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-    )
-    out = io.BytesIO()
-    image.save(out, format="png", compress_level=6)
-    return out.getvalue()
 
 
 Drawn = tuple[tuple[str, int, str], ...]  # (state key, panel index, gid) to read back
@@ -243,7 +228,9 @@ def _frames(
     ``numbers(p)`` its sum needs; ``words(k, p, state)`` gives its label, alt and description.
     """
     frames = []
-    for k, (p, (image, cells)) in enumerate(zip(pictures, _draw(tuple(pictures), drawn, png))):
+    for k, (p, (image, cells)) in enumerate(
+        zip(pictures, _draw(tuple(pictures), drawn, png), strict=True)
+    ):
         state = {**numbers(p), **{key: set(v) for key, v in cells.items()}}
         label, alt, description = words(k, p, state)
         frames.append(Frame(image, label, alt, description, state))

@@ -130,7 +130,7 @@ class WeightGradient(Picture):
         ]
 
     def footer(self) -> str:
-        """The sum (2.3)."""
+        """Return the sum (2.3)."""
         return f"{_D}L/{_D}w(m{_P}, n{_P}) = Σ G(i, j)·I(i+m{_P}, j+n{_P})    {eq('eq-dw')}"
 
     def describe(self) -> str:
@@ -230,7 +230,7 @@ class InfluenceRegion(Picture):
         ]
 
     def footer(self) -> str:
-        """What each output multiplies the pixel by (3.3), and the sum for ``∂L/∂I`` (3.4)."""
+        """Return what each output multiplies the pixel by (3.3), and the sum (3.4)."""
         M = fmt.MINUS
         return (
             f"in {_Y}(i, j), the pixel I(i{_P}, j{_P}) meets w(i{_P}{M}i, j{_P}{M}j)"

@@ -35,7 +35,7 @@ _ENTRY_COLOURS = ("orange", "sky", "green", "purple", "yellow", "blue", "vermill
 
 
 def _rot180_source(shape: tuple[int, int]) -> dict[Cell, Cell]:
-    """``{(a, b): (m, n)}``: the entry of the kernel that ``convlib.rot180`` moves to ``(a, b)``."""
+    """Return ``{(a, b): (m, n)}``: the kernel entry that ``convlib.rot180`` moves to ``(a, b)``."""
     k1, k2 = shape
     flat = rot180(np.arange(k1 * k2, dtype=np.float64).reshape(k1, k2))
     return {(a, b): divmod(int(flat[a, b]), k2) for a, b in np.ndindex(k1, k2)}
@@ -73,7 +73,7 @@ class Rot180(Picture):
         _set(self, Q=stored)
 
     def _entries(self) -> np.ndarray:
-        """The entries as they are written: symbols, or numbers to 3 significant digits."""
+        """Return the entries as written: symbols, or numbers to 3 significant digits."""
         return np.array([[x if isinstance(x, str) else fmt.num(x, 3) for x in r] for r in self.Q])
 
     def panels(self) -> list[Panel]:
@@ -103,7 +103,7 @@ class Rot180(Picture):
         ]
 
     def footer(self) -> str:
-        """The index map (4.2) at this size."""
+        """Return the index map (4.2) at this size."""
         k1, k2 = np.shape(self.Q)
         n, M = self.name, fmt.MINUS
         return f"{n}*(m, n) = {n}({k1 - 1}{M}m, {k2 - 1}{M}n)    {eq('eq-rot180')}"
@@ -236,7 +236,7 @@ class PaddedSweep(Picture):
         ]
 
     def footer(self) -> str:
-        """The window's sum (4.3), which is the full convolution (3.4)."""
+        """Return the window's sum (4.3), which is the full convolution (3.4)."""
         p, M = _P, fmt.MINUS
         return (
             f"{_D}L/{_D}I(i{p}, j{p}) = Σ pad(G)(i{p}+a, j{p}+b)·w*(a, b)    {eq('eq-di-rot')}\n"
