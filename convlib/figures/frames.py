@@ -69,6 +69,8 @@ class Frame(NamedTuple):
     state : dict
         The state shown, read back from the drawn figure (for example the highlighted cells),
         with the numbers the description quotes.
+    picture : Picture or None
+        The picture the frame draws.
     """
 
     png: bytes | None
@@ -76,6 +78,7 @@ class Frame(NamedTuple):
     alt: str
     description: str
     state: dict[str, Any]
+    picture: Picture | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,7 +236,7 @@ def _frames(
     ):
         state = {**numbers(p), **{key: set(v) for key, v in cells.items()}}
         label, alt, description = words(k, p, state)
-        frames.append(Frame(image, label, alt, description, state))
+        frames.append(Frame(image, label, alt, description, state, p))
     return frames
 
 

@@ -497,7 +497,7 @@ def _rotation_view(w: np.ndarray, shared: dict[str, Any]) -> widgets.HTML:
             "here " + text
         )
     alt = f"The {fmt.size(w.shape)} kernel w and w* = rot180(w), side by side."
-    frame = Frame(picture.figure().to_png(), "w and rot180(w)", alt, text, {})
+    frame = Frame(picture.figure().to_png(), "w and rot180(w)", alt, text, {}, picture)
     return _frame_view(frame, 0, fmt.size(w.shape), shared)
 
 
