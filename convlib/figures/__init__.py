@@ -18,7 +18,8 @@ The interactive figures (``convlib.figures.widgets``) show every state as a pre-
 (``convlib.figures.frames``, no ipywidgets there): :func:`influence_region_widget`,
 :func:`receptive_window_widget`, :func:`rotated_kernel_sweep_widget`,
 :func:`weight_gradient_sweep_widget`. :func:`draw_grid` draws any small matrix as a numbered
-grid, and :class:`CourseFigure` is a figure that carries its alt text.
+grid, :class:`CourseFigure` is a figure that carries its alt text, and :func:`course_style` gives
+hand-made plots the same legible text size.
 
 Figures are laid out in pixels (72 dpi, at most 720 px wide, text at least 15 px), so the
 website shows them 1:1 in its text column on a 1024×768 projector.
@@ -36,7 +37,14 @@ except ImportError as _error:  # pragma: no cover - tested in a subprocess
         'pip install "convlib[course]"'
     ) from _error
 
-from ._layout import PALETTE, CourseFigure, cell_texts, cells_with_gid, draw_grid
+from ._layout import (
+    PALETTE,
+    CourseFigure,
+    cell_texts,
+    cells_with_gid,
+    course_style,
+    draw_grid,
+)
 from ._picture import Picture, figure_of
 from .forward import Operations, Window
 from .frames import Frame, example_arrays
@@ -64,6 +72,7 @@ __all__ = [
     "Window",
     "cell_texts",
     "cells_with_gid",
+    "course_style",
     "draw_grid",
     "example_arrays",
     "figure_of",

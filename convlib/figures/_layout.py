@@ -155,6 +155,7 @@ class GridView:
         small = _small(fontsize)
         ax.set_xlim(-0.5, cols - 0.5)
         ax.set_ylim(rows - 0.5, -0.5)
+        ax.set_aspect("equal")  # square cells, also in a figure laid out by matplotlib
         ax.set_axis_off()
         squares = [
             [(c - 0.5, r - 0.5), (c + 0.5, r - 0.5), (c + 0.5, r + 0.5), (c - 0.5, r + 0.5)]
@@ -509,6 +510,32 @@ def arrange(
 # --------------------------------------------------------------------------------------------
 
 
+#: Matplotlib settings of the course's hand-made plots: 72 dpi (a point is a pixel) and text
+#: of :data:`TEXT_PX` pixels, as in the pictures.
+COURSE_RC: dict[str, Any] = {
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "font.size": TEXT_PX,
+    "axes.titlesize": TEXT_PX,
+    "axes.labelsize": TEXT_PX,
+    "xtick.labelsize": TEXT_PX,
+    "ytick.labelsize": TEXT_PX,
+    "legend.fontsize": TEXT_PX,
+}
+
+
+def course_style() -> Any:
+    """Return a context in which new plots get the pictures' text size (``with course_style():``).
+
+    Make a :class:`CourseFigure` of at most ``10`` inches (720 px) wide inside it, and its
+    titles, labels, ticks and legends are at least :data:`TEXT_PX` pixels, legible on a
+    1024×768 projector.
+    """
+    import matplotlib
+
+    return matplotlib.rc_context(COURSE_RC)
+
+
 class CourseFigure(Figure):
     """A matplotlib Figure that carries its alt text and shows itself in Jupyter as a PNG.
 
@@ -528,6 +555,9 @@ class CourseFigure(Figure):
         kwargs.setdefault("dpi", DPI)
         super().__init__(*args, **kwargs)
         FigureCanvasAgg(self)
+        engine = self.get_layout_engine()
+        if engine is not None and "h_pad" in engine.get():  # constrained layout: air at the edges
+            engine.set(h_pad=_MARGIN / DPI, w_pad=_MARGIN / DPI)
 
     def to_png(self) -> bytes:
         """Render the figure as palette PNG bytes with :attr:`alt_text` as metadata."""
@@ -556,8 +586,10 @@ def figure_for(arrangement: Arrangement) -> tuple[CourseFigure, list[Axes]]:
 PNG_COLOURS = 48
 
 
-def encode_png(rgb: np.ndarray, *, description: str = "", level: int = 9) -> bytes:
-    """Store an RGB image (uint8) as a palette PNG, deterministically.
+def encode_png(
+    rgb: np.ndarray, *, description: str = "", level: int = 9, check: bool = True
+) -> bytes:
+    """Store an RGB image (uint8) as a PNG, deterministically: a palette PNG when faithful.
 
     Parameters
     ----------
@@ -567,10 +599,18 @@ def encode_png(rgb: np.ndarray, *, description: str = "", level: int = 9) -> byt
         Stored as the PNG's ``Description`` (the alt text).
     level : int, optional
         zlib level: 9 is smallest, 6 is several times faster for a few percent more.
+    check : bool, optional
+        Keep full colour when :data:`PNG_COLOURS` colours would visibly change the picture
+        (a photograph, a colour map); False trusts the palette (flat grids).
     """
-    image = Image.fromarray(np.ascontiguousarray(rgb)).quantize(
+    rgb = np.ascontiguousarray(rgb)
+    image = Image.fromarray(rgb).quantize(
         colors=PNG_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
+    if check:
+        error = np.abs(np.asarray(image.convert("RGB"), dtype=np.int16) - rgb).max(axis=-1)
+        if error.mean() > 2 or np.percentile(error, 99) > 8:  # a photograph, a colour map
+            image = Image.fromarray(rgb)
     info = None
     if description:
         info = PngImagePlugin.PngInfo()

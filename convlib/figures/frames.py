@@ -150,7 +150,7 @@ class FrameRenderer:
             for ((r, c), _sub), text in view.texts.items():
                 if text.get_visible():
                     self._paste(rgb, text, top + r * cell, left + c * cell, cell, r)
-        return encode_png(np.rint(rgb).astype(np.uint8), level=6)
+        return encode_png(np.rint(rgb).astype(np.uint8), level=6, check=False)
 
     def _paste(self, rgb: np.ndarray, text: Any, top: int, left: int, cell: int, r: int) -> None:
         """Blend a cell's label, rendered once per string, size, colour and place, into ``rgb``."""
