@@ -66,8 +66,11 @@ def correlate2d(I, w, *, method="auto"):
     w : array_like, shape (k1, k2)
         The kernel, with ``k1 <= H`` and ``k2 <= W``.
     method : {"auto", "direct", "fft"}, optional
-        ``"direct"`` sums the :math:`k_1 k_2` shifted copies of ``I``; ``"fft"`` uses the
-        correlation theorem; ``"auto"`` (default) picks the faster for the shapes.
+        ``"auto"`` (default) sums directly unless the FFT is faster for the shapes and cannot
+        show its error: every value finite, and either all integers (the FFT's result is then
+        rounded: exact) or an error bound under :math:`10^{-12}` of every window's
+        :math:`\sum |I \cdot w|`. ``"direct"`` always sums the :math:`k_1 k_2` shifted copies of
+        ``I``; ``"fft"`` always uses the correlation theorem (see Notes).
 
     Returns
     -------
@@ -96,10 +99,27 @@ def correlate2d(I, w, *, method="auto"):
 
         (w \otimes I)(i, j) = \sum_{m=0}^{k_1 - 1} \sum_{n=0}^{k_2 - 1} I(i + m, j + n)\, w(m, n)
 
-    NaN and inf propagate as IEEE arithmetic does (``0 * inf`` is NaN). With
-    ``method="direct"`` a NaN in ``I`` reaches exactly the outputs whose window covers it (see
-    :func:`affected_region`); with ``method="fft"`` every output goes through every input, so
-    one NaN or inf anywhere makes the whole output NaN.
+    How each method computes, and what it gives:
+
+    ``"direct"``
+        The sum as written, in the inputs' float dtype: the same numbers as scipy's direct sum up
+        to the order of additions, exact for integer values (whose sums fit the dtype). NaN and
+        inf propagate as IEEE arithmetic does (``0 * inf`` is NaN) to exactly the outputs whose
+        window covers them (see :func:`affected_region`).
+    ``"fft"``
+        The correlation theorem, in float64 whatever the inputs (returned in their dtype). Its
+        rounding error is spread over every output, about :math:`\epsilon \log_2 n \max|I|
+        \max|\hat{w}|` for an :math:`n`-point transform, so an output much smaller than the
+        others can lose its digits; integer inputs give integers up to that error (not
+        rounded); one NaN or inf anywhere makes every output NaN.
+    ``"auto"``
+        The direct sum, or the FFT when :func:`choose_method` says it is faster for these shapes
+        and, from the values, that it cannot surprise: the inputs are finite; integer-valued
+        inputs are rounded back to the exact integers (when the error bound is below 1/4 and
+        the result fits the dtype); other inputs need the error bound below
+        :math:`2^{12}\epsilon_{64} \approx 9 \cdot 10^{-13}` of the smallest window's
+        :math:`\sum |I \cdot w|`. These checks are a few passes over ``I``, made only when the FFT
+        is faster.
 
     Examples
     --------
@@ -154,7 +174,9 @@ def convolve2d(I, w, mode="valid", *, method="auto"):
         ``(H - k1 + 1, W - k2 + 1)``. ``"full"``: every output where ``w`` overlaps ``I``,
         shape ``(H + k1 - 1, W + k2 - 1)``, ``I`` being zero outside its borders.
     method : {"auto", "direct", "fft"}, optional
-        As in :func:`correlate2d`.
+        As in :func:`correlate2d`: ``"auto"`` (default) takes the FFT only when it is faster and
+        its error cannot show (finite values; integers rounded back to exact; otherwise an
+        error under :math:`10^{-12}` of every window's :math:`\sum |I \cdot w|`).
 
     Returns
     -------
@@ -190,7 +212,7 @@ def convolve2d(I, w, mode="valid", *, method="auto"):
 
         w * I = \operatorname{rot180}(w) \otimes \operatorname{pad}(I, k_1 - 1, k_2 - 1)
 
-    NaN and inf propagate as in :func:`correlate2d`.
+    NaN and inf propagate, and integers stay exact, as in :func:`correlate2d`.
 
     Examples
     --------
@@ -402,21 +424,24 @@ def affected_region(ip, jp, image_shape, kernel_shape):
     return Region(rows, cols)
 
 
-def choose_method(image_shape, kernel_shape, dtype=np.float64):
-    r"""Return the engine ``method="auto"`` uses for these shapes: ``"direct"`` or ``"fft"``.
+def choose_method(image, kernel, dtype=None):
+    r"""Return the engine ``method="auto"`` takes: ``"direct"`` or ``"fft"``.
 
-    Like :func:`scipy.signal.choose_conv_method`, it picks the faster of a direct sum and an
-    FFT, but from the shapes alone, with a cost model (:class:`CostModel`) instead of timing.
+    Like :func:`scipy.signal.choose_conv_method`, it picks between a direct sum and an FFT; the
+    speed comes from a cost model (:class:`CostModel`) instead of timing. Given the arrays, it
+    also applies ``"auto"``'s rules on their values; given only shapes, it says which engine is
+    faster.
 
     Parameters
     ----------
-    image_shape : tuple of int
-        ``(H, W)``.
-    kernel_shape : tuple of int
-        ``(k1, k2)``, with ``k1 <= H`` and ``k2 <= W``.
+    image : array_like, shape (H, W), or tuple of int
+        The image ``I``, or its shape ``(H, W)``.
+    kernel : array_like, shape (k1, k2), or tuple of int
+        The kernel ``w``, or its shape ``(k1, k2)``, with ``k1 <= H`` and ``k2 <= W``.
     dtype : dtype, optional
-        ``float64`` (default) or ``float32``: what the correlation computes in (bool and integer
-        inputs are computed in float64).
+        With shapes: ``float64`` (default) or ``float32``, what the correlation computes in (bool
+        and integer inputs are computed in float64). With arrays it comes from them and must be
+        left out.
 
     Returns
     -------
@@ -426,8 +451,8 @@ def choose_method(image_shape, kernel_shape, dtype=np.float64):
     Raises
     ------
     TypeError, ValueError
-        If a shape is not a pair of positive ints, the kernel does not fit, or ``dtype`` is not
-        a real floating dtype.
+        If the arrays or shapes are not valid inputs of :func:`correlate2d`, or ``dtype`` is not
+        a real floating dtype or is given with arrays.
 
     Notes
     -----
@@ -444,27 +469,64 @@ def choose_method(image_shape, kernel_shape, dtype=np.float64):
     How accurate it is: over the calibration shapes the model names the faster engine or one
     within a few tens of per cent of it; ``benchmarks/README.md`` has the table. On another
     machine the crossover moves, and the choice can cost up to about 2× near it; rerun the
-    calibration there. Both engines give the same numbers up to rounding (:func:`correlate2d`).
+    calibration there.
+
+    With arrays, when the FFT is faster it is taken only if its error cannot show: every value
+    finite (NaN and inf then stay local); integer values whose exact result fits the dtype and
+    whose FFT error bound is below 1/4 (the result is rounded back to those integers); or an
+    error bound :math:`\epsilon_{64} \log_2 n \max|I| \max_f|\hat{w}(f)|` at most
+    :math:`2^{12}\epsilon_{64}` (about :math:`9 \cdot 10^{-13}`) of the smallest window's
+    :math:`\sum |I \cdot w|`, bounded below from an integral image of :math:`|I|` and the
+    sorted :math:`|w|`. Otherwise the direct sum, exact for integers and local for NaN.
 
     Examples
     --------
+    >>> import numpy as np
     >>> from convlib import choose_method
     >>> choose_method((512, 512), (3, 3))
     'direct'
     >>> choose_method((512, 512), (15, 15))
     'fft'
+
+    The same shapes, but one pixel a trillion times larger than the rest: the FFT's error would
+    swamp the small windows, so ``"auto"`` sums directly:
+
+    >>> I = np.ones((512, 512))
+    >>> I[100, 100] = 1e12
+    >>> choose_method(I, np.ones((15, 15)))
+    'direct'
     """
-    H, W = as_shape(image_shape, "image_shape")
-    k1, k2 = as_shape(kernel_shape, "kernel_shape")
-    check_fits((H, W), (k1, k2), "image_shape", "kernel_shape")
+    if _is_shape(image) and _is_shape(kernel):
+        H, W = as_shape(image, "image_shape")
+        k1, k2 = as_shape(kernel, "kernel_shape")
+        check_fits((H, W), (k1, k2), "image_shape", "kernel_shape")
+        return _engines.fastest((H, W), (k1, k2), _as_float_dtype(dtype))
+    if dtype is not None:
+        raise TypeError(f"dtype comes from the arrays; leave it out, got dtype={dtype!r}")
+    I = as_real_2d(image, "image I")
+    w = as_real_2d(kernel, "kernel w")
+    check_fits(I.shape, w.shape)
+    I, w = common_float(I, w)
+    return _engines.decide(I, w).method
+
+
+def _is_shape(value) -> bool:
+    """Whether ``value`` reads as a shape ``(rows, cols)`` rather than as a 2-D array."""
+    return (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and not isinstance(value[0], tuple | list | np.ndarray)
+    )
+
+
+def _as_float_dtype(dtype) -> np.dtype:
+    """Return the dtype the correlation computes in: float32 stays, other real types float64."""
+    if dtype is None:
+        return np.dtype(np.float64)
     try:
         dtype = np.dtype(dtype)
     except TypeError:
         raise TypeError(f"dtype must be a numpy dtype, got {dtype!r}") from None
-    if dtype.kind in "biu":
-        dtype = np.dtype(np.float64)
-    if dtype.kind != "f":
+    if dtype.kind not in "biuf":
         raise TypeError(f"dtype must be a real floating dtype (float32 or float64), got {dtype}")
-    if dtype != np.float32:
-        dtype = np.dtype(np.float64)
-    return _engines.fastest((H, W), (k1, k2), dtype)
+    return dtype if dtype == np.float32 else np.dtype(np.float64)
