@@ -39,6 +39,7 @@ __all__ = [
     "size",
     "span",
     "span_of",
+    "w",
 ]
 
 
@@ -97,3 +98,8 @@ def size(shape: Sequence[int]) -> str:
 def matrix(rows: Iterable[Iterable[str]]) -> str:
     """Write a small matrix of already formatted entries: ``"[[a, b], [c, d]]"``."""
     return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
+
+
+def w(m: int, n: int) -> str:
+    """Write the kernel entry ``w(m,n)`` as the figures label it: ``w(0,2)``."""
+    return f"w({m},{n})"

@@ -135,6 +135,24 @@ class Panel:
     scale: float = 1.0
 
 
+def block(rows: range, cols: range) -> list[Cell]:
+    """Return the cells of the block ``rows × cols``."""
+    return [(r, c) for r in rows for c in cols]
+
+
+def one_cell(r: int, c: int) -> tuple[range, range]:
+    """Return the block of one cell, ``(rows, cols)``, for an :class:`Outline`."""
+    return range(r, r + 1), range(c, c + 1)
+
+
+def value_labels(A: np.ndarray, cells: Any = None) -> dict[Cell, str]:
+    """Label the cells of ``A`` (all, or ``cells``) with their numbers, 3 significant digits."""
+    from .._format import num
+
+    cells = np.ndindex(A.shape) if cells is None else cells
+    return {cell: num(A[cell], 3) for cell in cells}
+
+
 # --------------------------------------------------------------------------------------------
 # One grid on one Axes
 # --------------------------------------------------------------------------------------------

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import numpy as np
 from matplotlib.axes import Axes
 
-from .. import _format as fmt
 from ._layout import (
     PALETTE,
     TEXT_PX,
@@ -33,45 +33,14 @@ from ._layout import (
 __all__ = ["Picture", "figure_of"]
 
 Cell = tuple[int, int]
-_D, _Y, _P = fmt.PARTIAL, fmt.Y_HAT, fmt.PRIME
-_SKY, _ORANGE = tint(PALETTE["sky"]), tint(PALETTE["orange"])
-_GREEN, _PURPLE = tint(PALETTE["green"]), tint(PALETTE["purple"])
-_RED = tint(PALETTE["vermillion"], 0.45)
-
-
-def _frozen(a: np.ndarray | None) -> tuple[tuple[float, ...], ...] | None:
-    """Store an array in a picture: a tuple of rows (hashable, compared by value)."""
-    return None if a is None else tuple(tuple(float(x) for x in row) for row in a)
-
-
-def _array(t: tuple[tuple[float, ...], ...] | None) -> np.ndarray | None:
-    """Return the array a picture stores as a tuple of rows (or None)."""
-    return None if t is None else np.array(t, dtype=np.float64)
-
-
-def _w(m: int, n: int) -> str:
-    return f"w({m},{n})"
-
-
-def _values(A: np.ndarray, cells: Any = None) -> dict[Cell, str]:
-    """Labels for the cells of ``A`` (all, or ``cells``): the numbers, 3 significant digits."""
-    cells = np.ndindex(A.shape) if cells is None else cells
-    return {cell: fmt.num(A[cell], 3) for cell in cells}
-
-
-def _block(rows: range, cols: range) -> list[Cell]:
-    return [(r, c) for r in rows for c in cols]
-
-
-def _cell(r: int, c: int) -> tuple[range, range]:
-    """Return the block of one cell, for an outline."""
-    return range(r, r + 1), range(c, c + 1)
-
-
-def _set(picture: Any, **values: Any) -> None:
-    """Store checked values on a frozen picture (in its ``__post_init__`` only)."""
-    for name, value in values.items():
-        object.__setattr__(picture, name, value)
+#: The light fills of highlighted cells, by name.
+FILL = SimpleNamespace(
+    sky=tint(PALETTE["sky"]),
+    orange=tint(PALETTE["orange"]),
+    green=tint(PALETTE["green"]),
+    purple=tint(PALETTE["purple"]),
+    red=tint(PALETTE["vermillion"], 0.45),
+)
 
 
 class Picture:
@@ -90,6 +59,26 @@ class Picture:
     def panels(self) -> list[Panel]:
         """Return what each grid shows, in the order of :attr:`columns`' indices."""
         raise NotImplementedError
+
+    def _store(self, **values: Any) -> None:
+        """Store checked values on the frozen picture (in its ``__post_init__`` only)."""
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    @staticmethod
+    def _frozen(a: np.ndarray | None) -> tuple[tuple[float, ...], ...] | None:
+        """Store an array in a picture: a tuple of rows (hashable, compared by value)."""
+        return None if a is None else tuple(tuple(float(x) for x in row) for row in a)
+
+    @staticmethod
+    def _array(t: tuple[tuple[float, ...], ...] | None) -> np.ndarray | None:
+        """Return the array a picture stores as a tuple of rows (or None)."""
+        return None if t is None else np.array(t, dtype=np.float64)
+
+    @staticmethod
+    def _sentence(text: str, clause: str | None) -> str:
+        """End ``text`` with ``clause`` (a value known only with arrays) and a full stop."""
+        return f"{text}{clause or ''}."
 
     def footer(self) -> str:
         """Return the line(s) written under all the grids (a formula), or ``""``."""

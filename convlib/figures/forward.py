@@ -11,22 +11,8 @@ from .. import _format as fmt
 from .._checks import as_index, as_real_scalar, as_shape, as_shape_or_array, check_fits
 from ..book import eq
 from ..ops import correlate2d, output_shape
-from ._layout import PALETTE, Outline, Panel
-from ._picture import (
-    _GREEN,
-    _ORANGE,
-    _P,
-    _SKY,
-    _Y,
-    Picture,
-    _array,
-    _block,
-    _cell,
-    _frozen,
-    _set,
-    _values,
-    _w,
-)
+from ._layout import PALETTE, Outline, Panel, block, one_cell, value_labels
+from ._picture import FILL, Picture
 
 __all__ = ["Operations", "Window"]
 
@@ -62,7 +48,7 @@ class Operations(Picture):
         H, W = as_shape(self.image_shape, "image_shape")
         k1, k2 = as_shape(self.kernel_shape, "kernel_shape")
         check_fits((H, W), (k1, k2), "image_shape", "kernel_shape")
-        _set(self, image_shape=(H, W), kernel_shape=(k1, k2))
+        self._store(image_shape=(H, W), kernel_shape=(k1, k2))
         for name, size, k, what in (("i", H, k1, "row"), ("j", W, k2, "column")):
             value = as_index(getattr(self, name), size, name, f"a {what} of I")
             if not k - 1 <= value <= size - k:
@@ -74,7 +60,7 @@ class Operations(Picture):
                     f"cross-correlation's I({name}+m) and convolution's I({name}{fmt.MINUS}m) "
                     f"for m = 0..{k - 1}; got {value}{small}"
                 )
-            _set(self, **{name: value})
+            self._store(**{name: value})
 
     def panels(self) -> list[Panel]:
         """Return the cross-correlation grid and the convolution grid."""
@@ -87,18 +73,18 @@ class Operations(Picture):
         ):
             where = {(i + sign * m, j + sign * n): (m, n) for m, n in np.ndindex(k1, k2)}
             op = "+" if sign > 0 else fmt.MINUS
-            outlines = [Outline("anchor", *_cell(i, j), "black", 2.0, "--")]
+            outlines = [Outline("anchor", *one_cell(i, j), "black", 2.0, "--")]
             for cell, mn in where.items():
                 if mn == (0, 0):
-                    outlines.append(Outline("w00", *_cell(*cell), PALETTE["vermillion"]))
+                    outlines.append(Outline("w00", *one_cell(*cell), PALETTE["vermillion"]))
                 elif mn == last:
-                    outlines.append(Outline("wlast", *_cell(*cell), PALETTE["blue"]))
+                    outlines.append(Outline("wlast", *one_cell(*cell), PALETTE["blue"]))
             panels.append(
                 Panel(
                     (H, W),
                     title=f"{name} {eq(label)}\nw(m,n) meets I({i}{op}m, {j}{op}n)",
-                    fills={"window": (where, _SKY)},
-                    labels={cell: _w(*mn) for cell, mn in where.items()},
+                    fills={"window": (where, FILL.sky)},
+                    labels={cell: fmt.w(*mn) for cell, mn in where.items()},
                     outlines=outlines,
                     caption=f"window {'starts' if sign > 0 else 'ends'} at I({i},{j})",
                 )
@@ -162,54 +148,54 @@ class Window(Picture):
         (H, W), I = as_shape_or_array(self.image_shape, self.I, "image_shape", "I")
         (k1, k2), w = as_shape_or_array(self.kernel_shape, self.w, "kernel_shape", "w")
         Hp, Wp = output_shape((H, W), (k1, k2))
-        _set(self, image_shape=(H, W), kernel_shape=(k1, k2), I=_frozen(I), w=_frozen(w))
-        _set(self, b=as_real_scalar(self.b, "b"))
-        _set(self, i=as_index(self.i, Hp, "i", f"a row of Ŷ, H′ = H − k1 + 1 = {Hp}"))
-        _set(self, j=as_index(self.j, Wp, "j", f"a column of Ŷ, W′ = W − k2 + 1 = {Wp}"))
+        self._store(image_shape=(H, W), kernel_shape=(k1, k2), I=self._frozen(I), w=self._frozen(w))
+        self._store(b=as_real_scalar(self.b, "b"))
+        self._store(i=as_index(self.i, Hp, "i", f"a row of Ŷ, H′ = H − k1 + 1 = {Hp}"))
+        self._store(j=as_index(self.j, Wp, "j", f"a column of Ŷ, W′ = W − k2 + 1 = {Wp}"))
 
     @property
     def output(self) -> np.ndarray | None:
         """``Ŷ = w ⊗ I + b`` when ``I`` and ``w`` are given (``convlib.correlate2d``)."""
         if self.I is None or self.w is None:
             return None
-        return correlate2d(_array(self.I), _array(self.w)) + self.b
+        return correlate2d(self._array(self.I), self._array(self.w)) + self.b
 
     def panels(self) -> list[Panel]:
         """Return the grids of ``I``, ``w`` and ``Ŷ``."""
         (H, W), (k1, k2), i, j = self.image_shape, self.kernel_shape, self.i, self.j
         Hp, Wp = H - k1 + 1, W - k2 + 1
         rows, cols = range(i, i + k1), range(j, j + k2)
-        I, w, Y = _array(self.I), _array(self.w), self.output
+        I, w, Y = self._array(self.I), self._array(self.w), self.output
         kernel = list(np.ndindex(k1, k2))
-        window = {(i + m, j + n): _w(m, n) for m, n in kernel}
+        window = {(i + m, j + n): fmt.w(m, n) for m, n in kernel}
         M = fmt.MINUS
         return [
             Panel(
                 (H, W),
                 title=f"input I  ({fmt.size((H, W))})",
-                fills={"window": (_block(rows, cols), _SKY)},
-                labels=_values(I) if I is not None else window,
+                fills={"window": (block(rows, cols), FILL.sky)},
+                labels=value_labels(I) if I is not None else window,
                 outlines=[Outline("window-outline", rows, cols, PALETTE["blue"])],
             ),
             Panel(
                 (k1, k2),
                 title=f"kernel w  ({fmt.size((k1, k2))})",
-                fills={"kernel": (kernel, _ORANGE)},
-                labels=_values(w) if w is not None else {mn: _w(*mn) for mn in kernel},
+                fills={"kernel": (kernel, FILL.orange)},
+                labels=value_labels(w) if w is not None else {mn: fmt.w(*mn) for mn in kernel},
             ),
             Panel(
                 (Hp, Wp),
-                title=f"output {_Y}  ({fmt.size((Hp, Wp))})",
-                fills={"output": ([(i, j)], _GREEN)},
-                labels=_values(Y) if Y is not None else {(i, j): f"{_Y}({i},{j})"},
-                outlines=[Outline("output-outline", *_cell(i, j), PALETTE["green"])],
-                caption=f"H{_P} = {H} {M} {k1} + 1 = {Hp}\nW{_P} = {W} {M} {k2} + 1 = {Wp}",
+                title=f"output Ŷ  ({fmt.size((Hp, Wp))})",
+                fills={"output": ([(i, j)], FILL.green)},
+                labels=value_labels(Y) if Y is not None else {(i, j): f"Ŷ({i},{j})"},
+                outlines=[Outline("output-outline", *one_cell(i, j), PALETTE["green"])],
+                caption=f"H′ = {H} {M} {k1} + 1 = {Hp}\nW′ = {W} {M} {k2} + 1 = {Wp}",
             ),
         ]
 
     def footer(self) -> str:
         """Return the layer's sum (1.3)."""
-        return f"{_Y}(i, j) = Σ I(i+m, j+n)·w(m, n) + b    {eq('eq-layer')}"
+        return f"Ŷ(i, j) = Σ I(i+m, j+n)·w(m, n) + b    {eq('eq-layer')}"
 
     def describe(self) -> str:
         """Say which window of ``I`` gives ``Ŷ(i,j)``, and the output's shape.
@@ -224,13 +210,13 @@ class Window(Picture):
         (H, W), (k1, k2), i, j = self.image_shape, self.kernel_shape, self.i, self.j
         M = f" {fmt.MINUS} "
         text = (
-            f"{_Y}({i},{j}) sums the {fmt.size((k1, k2))} window of I at "
+            f"Ŷ({i},{j}) sums the {fmt.size((k1, k2))} window of I at "
             f"{fmt.span_of('row', range(i, i + k1))}, {fmt.span_of('column', range(j, j + k2))}, "
-            f"each pixel times its w(m,n), plus b {eq('eq-layer')}; {_Y} has shape "
+            f"each pixel times its w(m,n), plus b {eq('eq-layer')}; Ŷ has shape "
             f"{fmt.size((H - k1 + 1, W - k2 + 1))} "
-            f"(H{_P} = {H}{M}{k1} + 1, W{_P} = {W}{M}{k2} + 1) {eq('eq-shape')}"
+            f"(H′ = {H}{M}{k1} + 1, W′ = {W}{M}{k2} + 1) {eq('eq-shape')}"
         )
         Y = self.output
-        if Y is not None:
-            text += f"; here {_Y}({i},{j}) = {fmt.num(Y[i, j])}"
-        return text + "."
+        return self._sentence(
+            text, None if Y is None else f"; here Ŷ({i},{j}) = {fmt.num(Y[i, j])}"
+        )

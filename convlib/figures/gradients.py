@@ -11,25 +11,8 @@ from .. import _format as fmt
 from .._checks import as_index, as_shape, as_shape_or_array, check_fits
 from ..book import eq
 from ..ops import affected_region, correlate2d, output_shape
-from ._layout import PALETTE, Outline, Panel
-from ._picture import (
-    _D,
-    _ORANGE,
-    _P,
-    _PURPLE,
-    _RED,
-    _SKY,
-    _Y,
-    Cell,
-    Picture,
-    _array,
-    _block,
-    _cell,
-    _frozen,
-    _set,
-    _values,
-    _w,
-)
+from ._layout import PALETTE, Outline, Panel, block, one_cell, value_labels
+from ._picture import FILL, Cell, Picture
 
 __all__ = ["InfluenceRegion", "WeightGradient"]
 
@@ -78,31 +61,31 @@ class WeightGradient(Picture):
                 raise ValueError(
                     f"G has shape {(Gh, Gw)} but a {fmt.size((k1, k2))} kernel on a "
                     f"{fmt.size((H, W))} image gives outputs of shape {(Hp, Wp)}: G = "
-                    f"{_D}L/{_D}{_Y} has the output's shape"
+                    f"∂L/∂Ŷ has the output's shape"
                 )
-        _set(self, image_shape=(H, W), kernel_shape=(k1, k2), I=_frozen(I), G=_frozen(G))
-        _set(self, m=as_index(self.m, k1, "m", "a row of the kernel w"))
-        _set(self, n=as_index(self.n, k2, "n", "a column of the kernel w"))
-        _set(self, progressive=bool(self.progressive))
+        self._store(image_shape=(H, W), kernel_shape=(k1, k2), I=self._frozen(I), G=self._frozen(G))
+        self._store(m=as_index(self.m, k1, "m", "a row of the kernel w"))
+        self._store(n=as_index(self.n, k2, "n", "a column of the kernel w"))
+        self._store(progressive=bool(self.progressive))
 
     @property
     def gradient(self) -> np.ndarray | None:
         """``∂L/∂w = G ⊗ I`` (``convlib.correlate2d(I, G)``) when ``I`` and ``G`` are given."""
         if self.I is None or self.G is None:
             return None
-        return correlate2d(_array(self.I), _array(self.G))
+        return correlate2d(self._array(self.I), self._array(self.G))
 
     def panels(self) -> list[Panel]:
         """Return the grids of ``I`` (with the block), ``G`` and ``∂L/∂w``."""
         (H, W), (k1, k2), m, n = self.image_shape, self.kernel_shape, self.m, self.n
         Hp, Wp = H - k1 + 1, W - k2 + 1
         rows, cols = range(m, m + Hp), range(n, n + Wp)
-        I, G, dw = _array(self.I), _array(self.G), self.gradient
+        I, G, dw = self._array(self.I), self._array(self.G), self.gradient
         g_cells = list(np.ndindex(Hp, Wp))
         g_names = {(i, j): f"G({i},{j})" for i, j in g_cells}
         if dw is not None:
             shown = [c for c in np.ndindex(k1, k2) if not self.progressive or c <= (m, n)]
-            dw_labels = _values(dw, shown)
+            dw_labels = value_labels(dw, shown)
         else:
             dw_labels = {(m, n): "Σ G·I"}
         on_I = {(m + i, n + j): s for (i, j), s in g_names.items()}
@@ -110,28 +93,28 @@ class WeightGradient(Picture):
             Panel(
                 (H, W),
                 title=f"input I  ({fmt.size((H, W))})",
-                fills={"block": (_block(rows, cols), _PURPLE)},
-                labels=_values(I) if I is not None else on_I,
+                fills={"block": (block(rows, cols), FILL.purple)},
+                labels=value_labels(I) if I is not None else on_I,
                 outlines=[Outline("block-outline", rows, cols, PALETTE["purple"])],
             ),
             Panel(
                 (Hp, Wp),
-                title=f"G = {_D}L/{_D}{_Y}  ({fmt.size((Hp, Wp))})",
-                fills={"gradient": (g_cells, _PURPLE)},
-                labels=_values(G) if G is not None else g_names,
+                title=f"G = ∂L/∂Ŷ  ({fmt.size((Hp, Wp))})",
+                fills={"gradient": (g_cells, FILL.purple)},
+                labels=value_labels(G) if G is not None else g_names,
             ),
             Panel(
                 (k1, k2),
-                title=f"{_D}L/{_D}w  ({fmt.size((k1, k2))})",
-                fills={"target": ([(m, n)], _ORANGE)},
+                title=f"∂L/∂w  ({fmt.size((k1, k2))})",
+                fills={"target": ([(m, n)], FILL.orange)},
                 labels=dw_labels,
-                outlines=[Outline("target-outline", *_cell(m, n), PALETTE["orange"])],
+                outlines=[Outline("target-outline", *one_cell(m, n), PALETTE["orange"])],
             ),
         ]
 
     def footer(self) -> str:
         """Return the sum (2.3)."""
-        return f"{_D}L/{_D}w(m{_P}, n{_P}) = Σ G(i, j)·I(i+m{_P}, j+n{_P})    {eq('eq-dw')}"
+        return f"∂L/∂w(m′, n′) = Σ G(i, j)·I(i+m′, j+n′)    {eq('eq-dw')}"
 
     def describe(self) -> str:
         """Say which block of ``I`` the gradient ``G`` meets for ``∂L/∂w(m′,n′)``.
@@ -145,14 +128,12 @@ class WeightGradient(Picture):
         (H, W), (k1, k2), m, n = self.image_shape, self.kernel_shape, self.m, self.n
         Hp, Wp = H - k1 + 1, W - k2 + 1
         text = (
-            f"{_D}L/{_D}w({m},{n}) lays G ({fmt.size((Hp, Wp))}) on the block of I at "
+            f"∂L/∂w({m},{n}) lays G ({fmt.size((Hp, Wp))}) on the block of I at "
             f"{fmt.span_of('row', range(m, m + Hp))}, {fmt.span_of('column', range(n, n + Wp))}: "
             f"the sum {eq('eq-dw')} of {fmt.plural(Hp * Wp, 'product')} G(i,j)·I(i+{m}, j+{n})"
         )
         dw = self.gradient
-        if dw is not None:
-            text += f" = {fmt.num(dw[m, n])}"
-        return text + "."
+        return self._sentence(text, None if dw is None else f" = {fmt.num(dw[m, n])}")
 
 
 @dataclass(frozen=True)
@@ -184,9 +165,9 @@ class InfluenceRegion(Picture):
         H, W = as_shape(self.image_shape, "image_shape")
         k1, k2 = as_shape(self.kernel_shape, "kernel_shape")
         check_fits((H, W), (k1, k2), "image_shape", "kernel_shape")
-        _set(self, image_shape=(H, W), kernel_shape=(k1, k2))
-        _set(self, ip=as_index(self.ip, H, "ip", "a row of the image I"))
-        _set(self, jp=as_index(self.jp, W, "jp", "a column of the image I"))
+        self._store(image_shape=(H, W), kernel_shape=(k1, k2))
+        self._store(ip=as_index(self.ip, H, "ip", "a row of the image I"))
+        self._store(jp=as_index(self.jp, W, "jp", "a column of the image I"))
 
     @property
     def region(self) -> Any:
@@ -208,23 +189,23 @@ class InfluenceRegion(Picture):
         return [
             Panel(
                 (H, W),
-                title=f"input I(i{_P}, j{_P})",
-                fills={"pixel": ([(ip, jp)], _RED)},
+                title="input I(i′, j′)",
+                fills={"pixel": ([(ip, jp)], FILL.red)},
                 labels={(ip, jp): f"I({ip},{jp})"},
-                outlines=[Outline("pixel-outline", *_cell(ip, jp), PALETTE["vermillion"])],
+                outlines=[Outline("pixel-outline", *one_cell(ip, jp), PALETTE["vermillion"])],
             ),
             Panel(
                 (H - k1 + 1, W - k2 + 1),
-                title=f"output {_Y}(i, j)",
-                fills={"affected": (pairs, _SKY)},
-                labels={cell: _w(*mn) for cell, mn in pairs.items()},
+                title="output Ŷ(i, j)",
+                fills={"affected": (pairs, FILL.sky)},
+                labels={cell: fmt.w(*mn) for cell, mn in pairs.items()},
                 outlines=[Outline("region-outline", region.rows, region.cols, PALETTE["blue"])],
             ),
             Panel(
                 (k1, k2),
                 title="kernel w(m, n)",
-                fills={"kernel-used": (used, _ORANGE)},
-                labels={mn: _w(*mn) for mn in kernel},
+                fills={"kernel-used": (used, FILL.orange)},
+                labels={mn: fmt.w(*mn) for mn in kernel},
                 muted={mn for mn in kernel if mn not in used},
             ),
         ]
@@ -233,9 +214,9 @@ class InfluenceRegion(Picture):
         """Return what each output multiplies the pixel by (3.3), and the sum (3.4)."""
         M = fmt.MINUS
         return (
-            f"in {_Y}(i, j), the pixel I(i{_P}, j{_P}) meets w(i{_P}{M}i, j{_P}{M}j)"
+            f"in Ŷ(i, j), the pixel I(i′, j′) meets w(i′{M}i, j′{M}j)"
             f"    {eq('eq-dyhat-di')}\n"
-            f"{_D}L/{_D}I(i{_P}, j{_P}) = Σ G(i{_P}{M}m, j{_P}{M}n)·w(m, n)    {eq('eq-di')}"
+            f"∂L/∂I(i′, j′) = Σ G(i′{M}m, j′{M}n)·w(m, n)    {eq('eq-di')}"
         )
 
     def describe(self) -> str:
@@ -252,9 +233,9 @@ class InfluenceRegion(Picture):
         ns = range(jp - region.cols[-1], jp - region.cols[0] + 1)
         count = region.size
         return (
-            f"With a {fmt.size((k1, k2))} kernel, I({ip},{jp}) affects {_Y} "
+            f"With a {fmt.size((k1, k2))} kernel, I({ip},{jp}) affects Ŷ "
             f"{fmt.span_of('row', region.rows)}, {fmt.span_of('column', region.cols)} "
-            f"{eq('eq-region')}: {fmt.plural(count, 'output')}, so {_D}L/{_D}I({ip},{jp}) sums "
+            f"{eq('eq-region')}: {fmt.plural(count, 'output')}, so ∂L/∂I({ip},{jp}) sums "
             f"{fmt.plural(count, 'term')} G({ip}{M}m, {jp}{M}n)·w(m,n) {eq('eq-di')}, "
             f"m = {fmt.span(ms)}, n = {fmt.span(ns)}."
         )

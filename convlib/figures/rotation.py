@@ -11,23 +11,8 @@ from .. import _format as fmt
 from .._checks import as_index, as_shape_or_array, as_symbols
 from ..book import eq
 from ..ops import convolve2d, rot180, zero_pad
-from ._layout import PALETTE, Outline, Panel, tint
-from ._picture import (
-    _D,
-    _ORANGE,
-    _P,
-    _RED,
-    _SKY,
-    Cell,
-    Picture,
-    _array,
-    _block,
-    _cell,
-    _frozen,
-    _set,
-    _values,
-    _w,
-)
+from ._layout import PALETTE, Outline, Panel, block, one_cell, tint, value_labels
+from ._picture import FILL, Cell, Picture
 
 __all__ = ["PaddedSweep", "Rot180"]
 
@@ -69,8 +54,8 @@ class Rot180(Picture):
         arr, symbolic = as_symbols([["a", "b"], ["c", "d"]] if self.Q is None else self.Q, "Q")
         if not isinstance(self.name, str) or not self.name:
             raise TypeError(f"name must be a non-empty str, got {self.name!r}")
-        stored = tuple(tuple(str(x) for x in r) for r in arr) if symbolic else _frozen(arr)
-        _set(self, Q=stored)
+        stored = tuple(tuple(str(x) for x in r) for r in arr) if symbolic else self._frozen(arr)
+        self._store(Q=stored)
 
     def _entries(self) -> np.ndarray:
         """Return the entries as written: symbols, or numbers to 3 significant digits."""
@@ -85,7 +70,7 @@ class Rot180(Picture):
 
         def fills(where: dict[Cell, Cell]) -> dict[str, tuple[list[Cell], str]]:
             if many:
-                return {"entry": (list(where), _ORANGE)}
+                return {"entry": (list(where), FILL.orange)}
             colours = [tint(PALETTE[c], 0.45) for c in _ENTRY_COLOURS]
             return {f"entry-{m}-{n}": ([c], colours[m * k2 + n]) for c, (m, n) in where.items()}
 
@@ -171,17 +156,17 @@ class PaddedSweep(Picture):
         (Hp, Wp), G = as_shape_or_array(self.G_shape, self.G, "G_shape", "G")
         (k1, k2), w = as_shape_or_array(self.kernel_shape, self.w, "kernel_shape", "w")
         H, W = Hp + k1 - 1, Wp + k2 - 1
-        _set(self, G_shape=(Hp, Wp), kernel_shape=(k1, k2), G=_frozen(G), w=_frozen(w))
-        _set(self, ip=as_index(self.ip, H, "ip", f"a row of I, H = H′ + k1 − 1 = {H}"))
-        _set(self, jp=as_index(self.jp, W, "jp", f"a column of I, W = W′ + k2 − 1 = {W}"))
-        _set(self, progressive=bool(self.progressive))
+        self._store(G_shape=(Hp, Wp), kernel_shape=(k1, k2), G=self._frozen(G), w=self._frozen(w))
+        self._store(ip=as_index(self.ip, H, "ip", f"a row of I, H = H′ + k1 − 1 = {H}"))
+        self._store(jp=as_index(self.jp, W, "jp", f"a column of I, W = W′ + k2 − 1 = {W}"))
+        self._store(progressive=bool(self.progressive))
 
     @property
     def input_gradient(self) -> np.ndarray | None:
         """``∂L/∂I = w * G`` (``convlib.convolve2d(G, w, mode="full")``, 3.4), with values."""
         if self.G is None or self.w is None:
             return None
-        return convolve2d(_array(self.G), _array(self.w), mode="full")
+        return convolve2d(self._array(self.G), self._array(self.w), mode="full")
 
     def panels(self) -> list[Panel]:
         """Return the padded ``G`` (with the window), ``rot180(w)`` and ``∂L/∂I``."""
@@ -192,27 +177,27 @@ class PaddedSweep(Picture):
         real = zero_pad(np.ones((Hp, Wp)), pr, pc) != 0
         src = _rot180_source((k1, k2))
         rows, cols = range(ip, ip + k1), range(jp, jp + k2)
-        window = _block(rows, cols)
+        window = block(rows, cols)
         padding = {c for c in np.ndindex(shape_P) if not real[c]}
         dI = self.input_gradient
         if dI is not None:
-            P, R = zero_pad(_array(self.G), pr, pc), rot180(_array(self.w))
-            labels = _values(P, [c for c in np.ndindex(shape_P) if real[c] or c in window])
+            P, R = zero_pad(self._array(self.G), pr, pc), rot180(self._array(self.w))
+            labels = value_labels(P, [c for c in np.ndindex(shape_P) if real[c] or c in window])
             sub = {(ip + a, jp + b): fmt.TIMES + fmt.num(R[a, b], 3) for a, b in src}
-            kernel_labels = _values(R)
+            kernel_labels = value_labels(R)
             shown = [c for c in np.ndindex(H, W) if not self.progressive or c <= (ip, jp)]
-            d_labels = _values(dI, shown)
+            d_labels = value_labels(dI, shown)
         else:
             labels = {c: f"G({c[0] - pr},{c[1] - pc})" for c in np.ndindex(shape_P) if real[c]}
             labels |= {c: "0" for c in window if not real[c]}
-            sub = {(ip + a, jp + b): _w(*mn) for (a, b), mn in src.items()}
-            kernel_labels = {ab: _w(*mn) for ab, mn in src.items()}
+            sub = {(ip + a, jp + b): fmt.w(*mn) for (a, b), mn in src.items()}
+            kernel_labels = {ab: fmt.w(*mn) for ab, mn in src.items()}
             d_labels = {(ip, jp): "Σ"}
         return [
             Panel(
                 shape_P,
                 title="G padded with zeros (hatched)",
-                fills={"window": (window, _SKY)},
+                fills={"window": (window, FILL.sky)},
                 labels=labels,
                 sublabels=sub,
                 muted={c for c in padding if c in window},
@@ -222,25 +207,24 @@ class PaddedSweep(Picture):
             Panel(
                 (k1, k2),
                 title="w* = rot180(w)",
-                fills={"kernel": (list(np.ndindex(k1, k2)), _ORANGE)},
+                fills={"kernel": (list(np.ndindex(k1, k2)), FILL.orange)},
                 labels=kernel_labels,
             ),
             Panel(
                 (H, W),
-                title=f"{_D}L/{_D}I(i{_P}, j{_P})",
-                fills={"target": ([(ip, jp)], _RED)},
+                title="∂L/∂I(i′, j′)",
+                fills={"target": ([(ip, jp)], FILL.red)},
                 labels=d_labels,
-                outlines=[Outline("target-outline", *_cell(ip, jp), PALETTE["vermillion"])],
+                outlines=[Outline("target-outline", *one_cell(ip, jp), PALETTE["vermillion"])],
                 scale=0.75,  # short labels only: the figure stays narrow
             ),
         ]
 
     def footer(self) -> str:
         """Return the window's sum (4.3), which is the full convolution (3.4)."""
-        p, M = _P, fmt.MINUS
         return (
-            f"{_D}L/{_D}I(i{p}, j{p}) = Σ pad(G)(i{p}+a, j{p}+b)·w*(a, b)    {eq('eq-di-rot')}\n"
-            f"    = Σ G(i{p}{M}m, j{p}{M}n)·w(m, n) = (w ∗ G)(i{p}, j{p})    {eq('eq-di')}"
+            f"∂L/∂I(i′, j′) = Σ pad(G)(i′+a, j′+b)·w*(a, b)    {eq('eq-di-rot')}\n"
+            f"    = Σ G(i′−m, j′−n)·w(m, n) = (w ∗ G)(i′, j′)    {eq('eq-di')}"
         )
 
     def describe(self) -> str:
@@ -258,7 +242,7 @@ class PaddedSweep(Picture):
         n_real = int(np.count_nonzero(window))
         padded = fmt.size((Hp + 2 * (k1 - 1), Wp + 2 * (k2 - 1)))
         text = (
-            f"{_D}L/{_D}I({ip},{jp}) puts rot180(w) ({fmt.size((k1, k2))}) on G padded with "
+            f"∂L/∂I({ip},{jp}) puts rot180(w) ({fmt.size((k1, k2))}) on G padded with "
             f"{fmt.plural(k1 - 1, 'row')} and {fmt.plural(k2 - 1, 'column')} of zeros on each "
             f"side ({padded}) at {fmt.span_of('row', range(ip, ip + k1))}, "
             f"{fmt.span_of('column', range(jp, jp + k2))} {eq('eq-di-rot')}: it covers "
@@ -266,6 +250,5 @@ class PaddedSweep(Picture):
             f"{fmt.plural(k1 * k2 - n_real, 'zero')}"
         )
         dI = self.input_gradient
-        if dI is not None:
-            text += f"; the products sum to {fmt.num(dI[ip, jp])} = (w ∗ G)({ip},{jp})"
-        return text + "."
+        total = None if dI is None else f"; the products sum to {fmt.num(dI[ip, jp])}"
+        return self._sentence(text, total and f"{total} = (w ∗ G)({ip},{jp})")

@@ -204,8 +204,9 @@ def _frame_view(frame: Frame, index: int, kernel: str, shared: dict[str, Any]) -
         f'data-label="{html.escape(frame.label)}" style="margin:0">'
         f'<img class="course-frame-image" src="{src}" alt="{html.escape(frame.alt)}"{size} '
         'style="max-width:100%;height:auto">'
-        '<figcaption class="course-caption" style="white-space:normal;line-height:1.45;'
-        f'max-width:46em;margin:0.3em 0 0 0">{html.escape(frame.description)}</figcaption>'
+        '<figcaption class="course-caption" style="white-space:normal;text-align:left;'
+        'color:inherit;font-size:1rem;line-height:1.45;max-width:46em;margin:0.3em 0 0 0">'
+        f"{html.escape(frame.description)}</figcaption>"
         "</figure>",
         shared,
     )
