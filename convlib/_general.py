@@ -11,6 +11,11 @@ input rules (``convlib._checks``), then take one of two routes:
   matrix product); ``"fft"`` raises ``ValueError``.
 
 A 2-D layer is computed as the 4-D one with ``N = C_in = C_out = 1`` and given back 2-D.
+
+NaN and inf: every output is the sum the definition gives, with the padding's zeros multiplied
+as in torch; the input gradient has no term for an output that does not exist (as torch, unlike
+the notes' rotated-kernel trick on a zero-padded ``G``, whose zeros would meet an inf in ``w``).
+``method="fft"`` spreads them everywhere, as in :func:`convlib.correlate2d`.
 """
 
 from __future__ import annotations
@@ -167,7 +172,8 @@ def _grad_b(G, ndim: int):
 
 
 def _grad_I(w, G, g: LayerGeometry, ndim: int, method: str) -> np.ndarray:
-    if _single_channel(g, ndim):
+    # (the zero padding of G would meet an inf or nan in w where no output exists: im2col then)
+    if _single_channel(g, ndim) and (method == "fft" or np.isfinite(w).all()):
         top, _, left, _ = g.padding
         k1, k2 = w.shape
         full = correlate2d(zero_pad(G, k1 - 1, k2 - 1), rot180(w), method=method)  # w * G

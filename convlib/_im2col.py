@@ -217,11 +217,23 @@ def _is_depthwise(g: LayerGeometry) -> bool:
     return g.groups == g.C_in == g.C_out
 
 
+def _silent(function):
+    """Let nan and inf propagate without warnings, as :func:`convlib.correlate2d` does."""
+
+    @functools.wraps(function)
+    def silent(*args):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return function(*args)
+
+    return silent
+
+
 # ---------------------------------------------------------------------------------------------
 # The forward pass and, beside it, the two gradients that need more than a sum
 # ---------------------------------------------------------------------------------------------
 
 
+@_silent
 def forward(I: np.ndarray, w: np.ndarray, b: np.ndarray, g: LayerGeometry) -> np.ndarray:
     r"""Return :math:`\hat{Y} = W\, \text{col} + b`, shape ``(N, C_out, H', W')``."""
     lay = layout(g)
@@ -231,11 +243,11 @@ def forward(I: np.ndarray, w: np.ndarray, b: np.ndarray, g: LayerGeometry) -> np
     else:
         Y = np.matmul(_filters(w, lay), _im2col(buffer, lay))  # Ŷ = W col
     out = np.empty(g.output_shape, dtype=I.dtype)
-    with np.errstate(invalid="ignore"):  # inf + -inf is nan, without a warning
-        np.add(_outputs(Y, lay).transpose(1, 0, 2, 3), b[:, None, None], out=out)  # + b
+    np.add(_outputs(Y, lay).transpose(1, 0, 2, 3), b[:, None, None], out=out)  # + b
     return out
 
 
+@_silent
 def grad_w(I: np.ndarray, G: np.ndarray, g: LayerGeometry) -> np.ndarray:
     r"""Return :math:`\partial L / \partial W = G\, \text{col}^T`, shape of ``w``."""
     lay = layout(g)
@@ -255,6 +267,7 @@ def grad_w(I: np.ndarray, G: np.ndarray, g: LayerGeometry) -> np.ndarray:
     )
 
 
+@_silent
 def grad_input(w: np.ndarray, G: np.ndarray, g: LayerGeometry) -> np.ndarray:
     r"""Return :math:`\partial L / \partial I = \text{col2im}(W^T G)`, shape ``(N, C_in, H, W)``."""
     lay = layout(g)
