@@ -135,6 +135,8 @@ def as_real_array(x: object, name: str) -> np.ndarray:
 
 
 def _is_int(value: object) -> bool:
+    if type(value) is int:  # the common case, without the slower abstract checks
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
 
 

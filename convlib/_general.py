@@ -127,9 +127,14 @@ def backward(I, w, G, *, stride, padding, dilation, groups, method):
     method = _method(method, g, ndim)
     check_layer_gradient(G, g, ndim)
     I, w, G = common_float(I, w, G)
-    return Gradients(
-        _grad_w(I, G, g, ndim, method), _grad_b(G, ndim), _grad_I(w, G, g, ndim, method)
-    )
+    if _single_channel(g, ndim):
+        return Gradients(
+            _grad_w(I, G, g, ndim, method), _grad_b(G, ndim), _grad_I(w, G, g, ndim, method)
+        )
+    dw, db, dI = _im2col.backward(_batched(I, ndim), _batched(w, ndim), _batched(G, ndim), g)
+    if ndim == 2:
+        return Gradients(dw[0, 0], db[0], dI[0, 0])
+    return Gradients(dw, db, dI)
 
 
 def grad_w(I, G, *, kernel_shape, stride, padding, dilation, groups, method):

@@ -35,13 +35,20 @@ The price is a few columns of ``col`` that are not outputs (``Ws - W'`` per row,
 per sample) and read whatever follows: their ``G`` is zero, and they are dropped from ``Y``.
 For stride 1 there is a single phase, the padded image itself.
 
+Two ways to lay out the columns, each where it is measured faster (benchmarks/bench_layer.py):
+for :math:`\hat{Y} = W\, \text{col}` and :math:`G\, \text{col}^T`, ``col`` is *compact*, one
+column per output, copied from the planes by strided rows, so that no matrix product pays for a
+spare column (13 % to 78 % of them on the benchmark's layers); for :math:`W^T G` the columns are
+the runs, spare ones included, so that ``col2im`` adds whole runs back.
+
 Depthwise layers (one input channel per filter and one filter per group) skip the matrices:
 each tap is one BLAS ``axpy`` (forward, input gradient) or ``dot`` (weight gradient) per
 channel on the same contiguous runs.
 
-NaN and inf: the spare columns meet real pixels (forward, weight gradient) or real weights
-(input gradient) with zeros; when an input holds NaN or inf those zeros are kept out of the sums
-(``0 * inf`` is NaN), so every output is the sum the definition gives.
+NaN and inf: the spare columns meet real pixels (weight gradient) or real weights (input
+gradient) with zeros; when an input holds NaN or inf those zeros are kept out of the sums
+(``0 * inf`` is NaN), so every output is the sum the definition gives. The checks look at the
+small things (``w``, ``dw``), never at a pass over the image.
 """
 
 from __future__ import annotations
@@ -54,7 +61,7 @@ from scipy.linalg import blas
 
 from ._types import LayerGeometry
 
-__all__ = ["forward", "grad_input", "grad_w"]
+__all__ = ["backward", "forward", "grad_input", "grad_w"]
 
 
 class _Phase(NamedTuple):
@@ -75,11 +82,18 @@ class Layout(NamedTuple):
     taps: tuple[tuple[int, int, int], ...]  # (m, n, start of the run in the flat buffer)
     phases: tuple[_Phase, ...]  # the phases some tap reads
     tail: int  # how far the last run reads past the planes
+    compact: bool  # col without the spare columns: one per output (sample, i < H', j < W')
 
     @property
     def NL(self) -> int:
-        """Columns of ``col``: one per (sample, row < Hs, column < Ws)."""
+        """Entries of one channel's planes in one phase: (sample, row < Hs, column < Ws)."""
         return self.geometry.N * self.Hs * self.Ws
+
+    @property
+    def columns(self) -> int:
+        """Columns of ``col``: ``NL`` (a run per row), or ``N H' W'`` when compact."""
+        g = self.geometry
+        return g.N * g.H_out * g.W_out if self.compact else self.NL
 
     @property
     def size(self) -> int:
@@ -88,9 +102,18 @@ class Layout(NamedTuple):
         return s1 * s2 * self.geometry.C_in * self.NL + self.tail
 
 
-@functools.lru_cache(maxsize=128)
-def layout(g: LayerGeometry) -> Layout:
-    """Return the phase layout of a geometry (cached: a training loop asks for the same one)."""
+@functools.lru_cache(maxsize=256)
+def layout(g: LayerGeometry, compact: bool) -> Layout:
+    """Return the phase layout of a geometry (cached: a training loop asks for the same one).
+
+    ``compact``: col has one column per output (for ``Ŷ = W col`` and ``G colᵀ``, where the
+    spare columns would cost matrix work); otherwise one per entry of the planes (for
+    ``col2im(Wᵀ G)``, which then adds whole runs, and for the depthwise runs).
+    """
+    return _layout(g, compact)
+
+
+def _layout(g: LayerGeometry, compact: bool) -> Layout:
     (s1, s2), (d1, d2) = g.stride, g.dilation
     top, _, left, _ = g.padding
     Hs = g.H_out + (g.k1 - 1) * d1 // s1
@@ -109,7 +132,7 @@ def layout(g: LayerGeometry) -> Layout:
         cols = _phase_range(b, s2, left, g.W, Ws)
         phases.append(_Phase(a, b, (rows[0], cols[0]), (rows[1], cols[1])))
     tail = (g.k1 - 1) * d1 // s1 * Ws + (g.k2 - 1) * d2 // s2
-    return Layout(g, Hs, Ws, tuple(taps), tuple(phases), tail)
+    return Layout(g, Hs, Ws, tuple(taps), tuple(phases), tail, compact)
 
 
 def _phase_range(a: int, s: int, pad: int, size: int, planes: int) -> tuple[slice, slice]:
@@ -153,31 +176,57 @@ def _from_phases(buffer: np.ndarray, lay: Layout) -> np.ndarray:
     return I
 
 
-def _run(buffer: np.ndarray, lay: Layout, start: int) -> np.ndarray:
-    """Return the pixels one tap reads, ``(C_in, NL)``: row ``c`` is channel ``c``'s run."""
-    C, NL = lay.geometry.C_in, lay.NL
-    return buffer[start : start + C * NL].reshape(C, NL)
-
-
 def _im2col(buffer: np.ndarray, lay: Layout) -> np.ndarray:
-    """``col`` as ``(groups, k1 k2 C_in/groups, NL)``: rows ordered (tap, channel of the group)."""
+    """``col`` as ``(groups, k1 k2 C_in/groups, columns)``: rows ordered (tap, group channel)."""
     g = lay.geometry
-    Cg = g.C_in // g.groups
-    col = np.empty((g.groups, len(lay.taps), Cg, lay.NL), dtype=buffer.dtype)
-    for t, (_, _, start) in enumerate(lay.taps):
-        col[:, t] = _run(buffer, lay, start).reshape(g.groups, Cg, lay.NL)
-    return col.reshape(g.groups, -1, lay.NL)
+    Cg, NL, cols = g.C_in // g.groups, lay.NL, lay.columns
+    col = np.empty((g.groups, len(lay.taps), Cg, *_grid(lay)), dtype=buffer.dtype)
+    if len(lay.phases) == 1:  # one phase (stride 1, or d a multiple of s): one strided copy
+        (s1, s2), (d1, d2) = g.stride, g.dilation
+        steps = (Cg * NL, d1 // s1 * lay.Ws, d2 // s2, NL)  # tap (m, n) at m d1/s1 Ws + n d2/s2
+        runs = _view(buffer, lay.taps[0][2], (g.groups, g.k1, g.k2, Cg), steps, lay)
+        col.reshape(g.groups, g.k1, g.k2, Cg, *_grid(lay))[...] = runs
+    else:
+        for t, (_, _, start) in enumerate(lay.taps):
+            col[:, t] = _view(buffer, start, (g.groups, Cg), (Cg * NL, NL), lay)
+    return col.reshape(g.groups, -1, cols)
 
 
-def _col2im(dcol: np.ndarray, lay: Layout) -> np.ndarray:
-    """Add each row of ``dcol`` back where ``_im2col`` copied it from; return the phase buffer."""
+def _col2im(dcol: np.ndarray, lay: Layout, first: int, buffer: np.ndarray) -> None:
+    """Add each row of ``dcol`` (col's columns from ``first`` on) back where ``_im2col`` took it.
+
+    The run layout only: a block of columns is a piece of every run.
+    """
     g = lay.geometry
-    buffer = np.zeros(lay.size, dtype=dcol.dtype)
-    dcol = dcol.reshape(g.groups, len(lay.taps), g.C_in // g.groups, lay.NL)
+    Cg, NL, taps = g.C_in // g.groups, lay.NL, len(lay.taps)
+    dcol = dcol.reshape(g.groups, taps, Cg, -1)
+    shape = (g.groups, Cg, dcol.shape[-1])
     for t, (_, _, start) in enumerate(lay.taps):
-        run = _run(buffer, lay, start).reshape(g.groups, -1, lay.NL)
+        run = _strided(buffer, start + first, shape, (Cg * NL, NL, 1))
         run += dcol[:, t]
-    return buffer
+
+
+def _grid(lay: Layout) -> tuple[int, ...]:
+    """How one channel's columns of col are laid out: ``(NL,)`` or ``(N, H', W')``."""
+    g = lay.geometry
+    return (g.N, g.H_out, g.W_out) if lay.compact else (lay.NL,)
+
+
+def _view(buffer, start, shape, steps, lay: Layout) -> np.ndarray:
+    """Return the pixels from ``start`` on, ``shape + _grid(lay)``, ``steps`` apart (a view)."""
+    if lay.compact:  # (sample, i, j) of the output, in the planes of Hs × Ws
+        shape, steps = (*shape, *_grid(lay)), (*steps, lay.Hs * lay.Ws, lay.Ws, 1)
+    else:  # the run: NL entries in a row
+        shape, steps = (*shape, lay.NL), (*steps, 1)
+    return _strided(buffer, start, shape, steps)
+
+
+def _strided(buffer: np.ndarray, start: int, shape, steps) -> np.ndarray:
+    """Return a view of the flat ``buffer`` from entry ``start`` on (numpy checks the bounds)."""
+    size = buffer.itemsize
+    return np.ndarray(
+        shape, buffer.dtype, buffer, start * size, tuple(size * step for step in steps)
+    )
 
 
 def _filters(w: np.ndarray, lay: Layout) -> np.ndarray:
@@ -192,25 +241,30 @@ def _filters(w: np.ndarray, lay: Layout) -> np.ndarray:
 
 
 def _spread(G: np.ndarray, lay: Layout) -> np.ndarray:
-    """``G`` as ``(groups, C_out/groups, NL)`` on col's columns; zero on the spare ones."""
+    """``G`` as ``(groups, C_out/groups, columns)`` on col's columns; zero on the spare ones."""
     g = lay.geometry
+    shape = (g.groups, g.C_out // g.groups, lay.columns)
+    if lay.compact:
+        return G.transpose(1, 0, 2, 3).reshape(shape)  # a copy
     G_spread = np.zeros((g.C_out, g.N, lay.Hs, lay.Ws), dtype=G.dtype)
     G_spread[:, :, : g.H_out, : g.W_out] = G.transpose(1, 0, 2, 3)
-    return G_spread.reshape(g.groups, g.C_out // g.groups, lay.NL)
+    return G_spread.reshape(shape)
 
 
 def _outputs(Y: np.ndarray, lay: Layout) -> np.ndarray:
     """Return the real outputs among col's columns, a ``(rows, N, H', W')`` view of ``Y``."""
     g = lay.geometry
+    if lay.compact:
+        return Y.reshape(-1, g.N, g.H_out, g.W_out)
     return Y.reshape(-1, g.N, lay.Hs, lay.Ws)[:, :, : g.H_out, : g.W_out]
 
 
-def _zero_spare_columns(a: np.ndarray, lay: Layout) -> None:
-    """Set the columns of ``a`` (``(..., NL)``) that are not outputs to 0, in place."""
+def _zero_spare_columns(a: np.ndarray, lay: Layout, first: int) -> None:
+    """Set the columns of ``a`` (col's columns from ``first`` on) that are not outputs to 0."""
     g = lay.geometry
-    grid = a.reshape(-1, g.N, lay.Hs, lay.Ws)
-    grid[:, :, g.H_out :, :] = 0
-    grid[:, :, :, g.W_out :] = 0
+    column = np.arange(first, first + a.shape[-1])
+    spare = (column // lay.Ws % lay.Hs >= g.H_out) | (column % lay.Ws >= g.W_out)
+    a[..., spare] = 0
 
 
 def _is_depthwise(g: LayerGeometry) -> bool:
@@ -229,17 +283,17 @@ def _silent(function):
 
 
 # ---------------------------------------------------------------------------------------------
-# The forward pass and, beside it, the two gradients that need more than a sum
+# The forward pass and, beside it, the backward pass: each gradient one line of matrix algebra
 # ---------------------------------------------------------------------------------------------
 
 
 @_silent
 def forward(I: np.ndarray, w: np.ndarray, b: np.ndarray, g: LayerGeometry) -> np.ndarray:
     r"""Return :math:`\hat{Y} = W\, \text{col} + b`, shape ``(N, C_out, H', W')``."""
-    lay = layout(g)
+    lay = layout(g, compact=not _is_depthwise(g))
     buffer = _to_phases(I, lay)
-    if _is_depthwise(g) and _blas_may_skip_zeros(w, I):
-        Y = _depthwise_forward(buffer, w, lay)  # one axpy per (channel, tap)
+    if _is_depthwise(g) and _zeros_may_be_skipped(w, I):
+        Y = _depthwise_forward(buffer, w, lay)  # Ŷ[c] = Σ_taps w[c, tap] run_tap[c]
     else:
         Y = np.matmul(_filters(w, lay), _im2col(buffer, lay))  # Ŷ = W col
     out = np.empty(g.output_shape, dtype=I.dtype)
@@ -248,72 +302,105 @@ def forward(I: np.ndarray, w: np.ndarray, b: np.ndarray, g: LayerGeometry) -> np
 
 
 @_silent
+def backward(I: np.ndarray, w: np.ndarray, G: np.ndarray, g: LayerGeometry):
+    r"""Return ``(dw, db, dI)``, the gradients of :math:`\hat{Y} = W\, \text{col} + b`.
+
+    Each one line, as in the notes: with :math:`\nu` the sample,
+    :math:`\partial L / \partial w[o, c] = \sum_\nu G[\nu, o] \otimes I[\nu, c]` is
+    :math:`G\, \text{col}^T`; :math:`\partial L / \partial b[o] = \sum G[:, o]` is the sum of
+    :math:`G`'s row :math:`o`; :math:`\partial L / \partial I[\nu, c] = \sum_o w[o, c] * G[\nu, o]`
+    (the transposed convolution) is :math:`\text{col2im}(W^T G)`.
+    """
+    lay = layout(g, compact=not _is_depthwise(g))
+    G_cols = _spread(G, lay)  # G as a matrix: a row per filter, col's columns
+    dw = _grad_w(I, G, G_cols, lay)  # ∂L/∂W = G colᵀ
+    db = G_cols.sum(axis=-1).reshape(g.C_out)  # ∂L/∂b[o] = Σ G[:, o]
+    dI = _grad_input(w, G, g)  # ∂L/∂I = col2im(Wᵀ G)
+    return dw, db, dI
+
+
+@_silent
 def grad_w(I: np.ndarray, G: np.ndarray, g: LayerGeometry) -> np.ndarray:
     r"""Return :math:`\partial L / \partial W = G\, \text{col}^T`, shape of ``w``."""
-    lay = layout(g)
-    buffer, G_spread = _to_phases(I, lay), _spread(G, lay)
-    finite = bool(np.isfinite(I).all())
-    if _is_depthwise(g) and finite:
-        return _depthwise_grad_w(buffer, G_spread, lay)  # one dot per (channel, tap)
-    col = _im2col(buffer, lay)
-    if not finite:  # the spare columns' zeros in G must not meet an inf: 0 * inf is nan
-        _zero_spare_columns(col, lay)
-    dW = np.matmul(G_spread, col.transpose(0, 2, 1))  # ∂L/∂W = G colᵀ
-    O, Cg, k1, k2 = g.kernel_shape
-    return (
-        dW.reshape(g.groups, O // g.groups, k1 * k2, Cg)
-        .transpose(0, 1, 3, 2)
-        .reshape(O, Cg, k1, k2)
-    )
+    lay = layout(g, compact=not _is_depthwise(g))
+    return _grad_w(I, G, _spread(G, lay), lay)
 
 
 @_silent
 def grad_input(w: np.ndarray, G: np.ndarray, g: LayerGeometry) -> np.ndarray:
     r"""Return :math:`\partial L / \partial I = \text{col2im}(W^T G)`, shape ``(N, C_in, H, W)``."""
-    lay = layout(g)
-    G_spread = _spread(G, lay)
-    if _is_depthwise(g) and np.isfinite(w).all() and _blas_may_skip_zeros(w, G):
-        buffer = _depthwise_grad_input(w, G_spread, lay)  # one axpy per (channel, tap)
-    else:
-        dcol = np.matmul(_filters(w, lay).transpose(0, 2, 1), G_spread)  # ∂L/∂col = Wᵀ G
-        if not np.isfinite(w).all():  # keep w's inf and nan off the spare columns
-            _zero_spare_columns(dcol, lay)
-        buffer = _col2im(dcol, lay)
+    return _grad_input(w, G, g)
+
+
+def _grad_w(I: np.ndarray, G: np.ndarray, G_cols: np.ndarray, lay: Layout) -> np.ndarray:
+    g, buffer = lay.geometry, _to_phases(I, lay)
+    if lay.compact:
+        return _matrix_grad_w(_im2col(buffer, lay), G_cols, lay)  # ∂L/∂W = G colᵀ
+    dw = _depthwise_grad_w(buffer, G_cols, lay)  # dw[c, tap] = <G[c], run_tap[c]>
+    if np.isfinite(dw).all():
+        return dw
+    # an inf or nan: it may come from a spare column, where G's 0 met a pixel's inf (0 * inf is
+    # nan), which the definition does not add: again, with the matrices and no spare column
+    lay = layout(g, compact=True)
+    return _matrix_grad_w(_im2col(_to_phases(I, lay), lay), _spread(G, lay), lay)
+
+
+def _matrix_grad_w(col: np.ndarray, G_cols: np.ndarray, lay: Layout) -> np.ndarray:
+    g = lay.geometry
+    dW = np.matmul(G_cols, col.transpose(0, 2, 1))  # ∂L/∂W = G colᵀ
+    O, Cg, k1, k2 = g.kernel_shape
+    dW = dW.reshape(g.groups, O // g.groups, k1 * k2, Cg).transpose(0, 1, 3, 2)
+    return dW.reshape(O, Cg, k1, k2)
+
+
+def _grad_input(w: np.ndarray, G: np.ndarray, g: LayerGeometry) -> np.ndarray:
+    lay = layout(g, compact=False)  # col2im adds whole runs back
+    G_cols, finite = _spread(G, lay), bool(np.isfinite(w).all())
+    if _is_depthwise(g) and finite and _zeros_may_be_skipped(w, G_cols):
+        buffer = _depthwise_grad_input(w, G_cols, lay)  # run_tap[c] += w[c, tap] G[c]
+        return _from_phases(buffer, lay)
+    W_T, buffer = _filters(w, lay).transpose(0, 2, 1), np.zeros(lay.size, dtype=G.dtype)
+    step = g.N * g.H_out * g.W_out  # columns per block: none larger than the compact col
+    for first in range(0, lay.NL, step):
+        dcol = np.matmul(W_T, G_cols[..., first : first + step])  # ∂L/∂col = Wᵀ G
+        if not finite:  # keep w's inf and nan off the spare columns: 0 * inf is nan
+            _zero_spare_columns(dcol, lay, first)
+        _col2im(dcol, lay, first, buffer)  # ∂L/∂I: each row of Wᵀ G back where col took it
+        del dcol  # before the next block is made
     return _from_phases(buffer, lay)
 
 
 # ---------------------------------------------------------------------------------------------
-# Depthwise: the same sums, tap by tap, without matrices
+# Depthwise: the same sums, tap by tap, without matrices (one channel at a time, in cache)
 # ---------------------------------------------------------------------------------------------
 
 _AXPY = {np.dtype(np.float64): blas.daxpy, np.dtype(np.float32): blas.saxpy}
 _DOT = {np.dtype(np.float64): blas.ddot, np.dtype(np.float32): blas.sdot}
 
 
-def _blas_may_skip_zeros(w: np.ndarray, x: np.ndarray) -> bool:
-    """Whether BLAS may skip a zero weight: not when ``x`` holds inf or nan (0 * inf is nan)."""
+def _zeros_may_be_skipped(w: np.ndarray, x: np.ndarray) -> bool:
+    """Whether BLAS may skip ``w``'s zeros: not when ``x`` holds inf or nan (0 * inf is nan)."""
     return bool((w != 0).all() or np.isfinite(x).all())
 
 
 def _depthwise_forward(buffer: np.ndarray, w: np.ndarray, lay: Layout) -> np.ndarray:
     r""":math:`\hat{Y}[c] = \sum_{m,n} w[c, 0, m, n]\, \text{run}_{m,n}[c]`, flat ``(C, NL)``."""
     C, NL = lay.geometry.C_in, lay.NL
-    axpy, weights = _AXPY[buffer.dtype], w.reshape(C, -1).tolist()
+    axpy, starts = _AXPY[buffer.dtype], [start for *_, start in lay.taps]
     Y = np.zeros(C * NL, dtype=buffer.dtype)
-    for t, (_, _, start) in enumerate(lay.taps):
-        for c in range(C):
-            Y = axpy(buffer, Y, NL, weights[c][t], start + c * NL, 1, c * NL)
+    for c, weights in enumerate(w.reshape(C, -1).tolist()):
+        for w_t, start in zip(weights, starts, strict=True):
+            Y = axpy(buffer, Y, NL, w_t, start + c * NL, 1, c * NL)
     return Y
 
 
 def _depthwise_grad_w(buffer: np.ndarray, G_spread: np.ndarray, lay: Layout) -> np.ndarray:
     r""":math:`\partial L / \partial w[c, 0, m, n] = \langle G[c], \text{run}_{m,n}[c] \rangle`."""
     g = lay.geometry
-    C, NL = g.C_in, lay.NL
-    dot, G_flat = _DOT[buffer.dtype], G_spread.reshape(-1)
+    NL, dot, G_flat = lay.NL, _DOT[buffer.dtype], G_spread.reshape(-1)
+    starts = [start for *_, start in lay.taps]
     dw = [
-        [dot(G_flat, buffer, NL, c * NL, 1, start + c * NL, 1) for _, _, start in lay.taps]
-        for c in range(C)
+        [dot(G_flat, buffer, NL, c * NL, 1, s + c * NL, 1) for s in starts] for c in range(g.C_in)
     ]
     return np.array(dw, dtype=buffer.dtype).reshape(g.kernel_shape)
 
@@ -321,9 +408,9 @@ def _depthwise_grad_w(buffer: np.ndarray, G_spread: np.ndarray, lay: Layout) -> 
 def _depthwise_grad_input(w: np.ndarray, G_spread: np.ndarray, lay: Layout) -> np.ndarray:
     r"""Add :math:`w[c, 0, m, n]\, G[c]` onto the run tap :math:`(m, n)` read, for every tap."""
     C, NL = lay.geometry.C_in, lay.NL
-    axpy, weights = _AXPY[G_spread.dtype], w.reshape(C, -1).tolist()
+    axpy, starts = _AXPY[G_spread.dtype], [start for *_, start in lay.taps]
     G_flat, buffer = G_spread.reshape(-1), np.zeros(lay.size, dtype=G_spread.dtype)
-    for t, (_, _, start) in enumerate(lay.taps):
-        for c in range(C):
-            buffer = axpy(G_flat, buffer, NL, weights[c][t], c * NL, 1, start + c * NL)
+    for c, weights in enumerate(w.reshape(C, -1).tolist()):
+        for w_t, start in zip(weights, starts, strict=True):
+            buffer = axpy(G_flat, buffer, NL, w_t, c * NL, 1, start + c * NL)
     return buffer

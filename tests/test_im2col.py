@@ -40,17 +40,19 @@ def test_the_matrix_is_im2col(case):
     # every row of col is one contiguous run of the phase layout; on the output columns it
     # holds exactly the pixels the definition reads (the spare columns are dropped here)
     g, I = geometry(case), case.arrays()["I"]
-    lay = _im2col.layout(g)
-    col = _im2col._im2col(_im2col._to_phases(I, lay), lay)
-    grid = col.reshape(g.groups, col.shape[1], g.N, lay.Hs, lay.Ws)[..., : g.H_out, : g.W_out]
-    np.testing.assert_array_equal(grid.reshape(g.groups, col.shape[1], -1), col_by_definition(I, g))
+    for compact in (False, True):
+        lay = _im2col._layout(g, compact)
+        col = _im2col._im2col(_im2col._to_phases(I, lay), lay)
+        outputs = _im2col._outputs(col.reshape(-1, col.shape[-1]), lay)
+        expected = col_by_definition(I, g)
+        np.testing.assert_array_equal(outputs.reshape(expected.shape), expected)
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_the_phases_hold_every_pixel_a_tap_reads(case):
     # (and a few more, that only the spare columns read: their gradient is 0, see below)
     g, I = geometry(case), case.arrays()["I"]
-    lay = _im2col.layout(g)
+    lay = _im2col.layout(g, compact=False)
     back = _im2col._from_phases(_im2col._to_phases(I, lay), lay)
     (s1, s2), (d1, d2), (top, _, left, _) = g.stride, g.dilation, g.padding
     rows = {i * s1 + m * d1 - top for i in range(g.H_out) for m in range(g.k1)}
@@ -107,15 +109,14 @@ def test_depthwise_zero_weights_still_meet_inf(value):
 
 
 def test_no_temporary_is_larger_than_the_im2col_matrix():
-    # each pass holds the matrix col (or W^T G, its size) and arrays of about the size of the
-    # inputs and outputs (phase buffers, G on col's columns, the results): never two matrices
+    # each pass holds at most one matrix, none larger than col (W^T G is made in blocks of col's
+    # size), and arrays of about the size of the inputs and outputs (the phase buffers, G on
+    # col's columns, the results): never two matrices
     rng = np.random.default_rng(44)
-    I, w = rng.standard_normal((8, 16, 24, 24)), rng.standard_normal((32, 16, 3, 3))
-    G = rng.standard_normal((8, 32, 24, 24))
-    g = layer_geometry(I.shape, w.shape, stride=1, padding=1, dilation=1, groups=1)
-    lay = _im2col.layout(g)
-    col_bytes = 9 * 16 * lay.NL * 8
-    others = 2 * (I.nbytes + G.nbytes)  # less than a second matrix: 3.5 MB against 6.2 MB
+    I, w = rng.standard_normal((8, 16, 12, 12)), rng.standard_normal((32, 16, 3, 3))
+    G = rng.standard_normal((8, 32, 12, 12))  # 12 x 12 outputs on 14 x 14 planes: 36 % spare
+    col_bytes = 9 * 16 * (8 * 12 * 12) * 8
+    others = 2.5 * (I.nbytes + G.nbytes)  # 1.2 MB, against 1.3 MB for a second matrix
     for call in (
         lambda: convlib.conv2d_forward(I, w, padding=1),
         lambda: convlib.conv2d_backward(I, w, G, padding=1),
