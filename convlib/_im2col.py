@@ -45,10 +45,10 @@ Depthwise layers (one input channel per filter and one filter per group) skip th
 each tap is one BLAS ``axpy`` (forward, input gradient) or ``dot`` (weight gradient) per
 channel on the same contiguous runs.
 
-NaN and inf: the spare columns meet real pixels (weight gradient) or real weights (input
-gradient) with zeros; when an input holds NaN or inf those zeros are kept out of the sums
-(``0 * inf`` is NaN), so every output is the sum the definition gives. The checks look at the
-small things (``w``, ``dw``), never at a pass over the image.
+NaN and inf: on the runs, the spare columns meet real weights (input gradient) or real pixels
+(depthwise weight gradient) with zeros of ``G``; when those hold NaN or inf the zeros are kept
+out of the sums (``0 * inf`` is NaN), so every output is the sum the definition gives. The
+checks look at the small arrays (``w``, ``dw``), never at a pass over the image.
 """
 
 from __future__ import annotations
@@ -315,7 +315,9 @@ def backward(I: np.ndarray, w: np.ndarray, G: np.ndarray, g: LayerGeometry):
     G_cols = _spread(G, lay)  # G as a matrix: a row per filter, col's columns
     dw = _grad_w(I, G, G_cols, lay)  # ∂L/∂W = G colᵀ
     db = G_cols.sum(axis=-1).reshape(g.C_out)  # ∂L/∂b[o] = Σ G[:, o]
-    dI = _grad_input(w, G, g)  # ∂L/∂I = col2im(Wᵀ G)
+    G_runs = None if lay.compact else G_cols  # (the compact G is freed before Wᵀ G is made)
+    del G_cols
+    dI = _grad_input(w, G, g, G_runs)  # ∂L/∂I = col2im(Wᵀ G)
     return dw, db, dI
 
 
@@ -353,9 +355,10 @@ def _matrix_grad_w(col: np.ndarray, G_cols: np.ndarray, lay: Layout) -> np.ndarr
     return dW.reshape(O, Cg, k1, k2)
 
 
-def _grad_input(w: np.ndarray, G: np.ndarray, g: LayerGeometry) -> np.ndarray:
+def _grad_input(w: np.ndarray, G: np.ndarray, g: LayerGeometry, G_cols=None) -> np.ndarray:
     lay = layout(g, compact=False)  # col2im adds whole runs back
-    G_cols, finite = _spread(G, lay), bool(np.isfinite(w).all())
+    G_cols = _spread(G, lay) if G_cols is None else G_cols  # (given when already on the runs)
+    finite = bool(np.isfinite(w).all())
     if _is_depthwise(g) and finite and _zeros_may_be_skipped(w, G_cols):
         buffer = _depthwise_grad_input(w, G_cols, lay)  # run_tap[c] += w[c, tap] G[c]
         return _from_phases(buffer, lay)
