@@ -291,6 +291,8 @@ def as_kernel_shape(shape: object, name: str) -> tuple[int, ...]:
 
 def is_notes_setting(stride: object, padding: object, dilation: object, groups: object) -> bool:
     """Whether the settings are the notes' own: stride 1, no padding, dilation 1, one group."""
+    if type(stride) is type(padding) is type(dilation) is type(groups) is int:  # the usual case
+        return stride == dilation == groups == 1 and padding == 0
     ones, zeros = _pair_of_ints(stride), _pair_of_ints(padding)
     return (
         ones == (1, 1)

@@ -61,7 +61,11 @@ __all__ = [
 
 def _notes_layer(settings, *arrays) -> bool:
     """Whether this is the notes' layer: 2-D arrays, stride 1, no padding, dilation 1."""
-    return is_notes_setting(**settings) and layer_ndim(*(("", x) for x in arrays))[0] == 2
+    if not is_notes_setting(**settings):
+        return False
+    if type(arrays[0]) is np.ndarray and arrays[0].ndim in (2, 4):  # the usual case, quickly
+        return arrays[0].ndim == 2
+    return layer_ndim(*(("", x) for x in arrays))[0] == 2
 
 
 def conv2d_forward(I, w, b=0.0, *, stride=1, padding=0, dilation=1, groups=1, method="auto"):
