@@ -1,7 +1,8 @@
 """Time convlib's general layer against torch on the CPU, one thread, on typical layers.
 
-    python benchmarks/bench_layer.py            # the table: float32 and float64, about 2 minutes
+    python benchmarks/bench_layer.py            # the table: float32 and float64, under a minute
     python benchmarks/bench_layer.py --quick    # a shorter time budget per case
+    python benchmarks/bench_layer.py --gemm     # also: the three matrix products on their own
 
 For each layer (N, C_in, C_out, H = W, k1 = k2 = k, stride, padding, groups) it times the forward
 pass, ``convlib.conv2d_forward(I, w, b, ...)`` against ``torch.nn.functional.conv2d``, and the
@@ -15,6 +16,9 @@ and 1.5x in float64.
 
 It also measures the peak memory of each convlib pass with ``tracemalloc`` (numpy reports its
 allocations to it) beside the size of the im2col matrix, the largest array the layer builds.
+With ``--gemm`` it times the three matrix products of a layer on their own (``W @ col``,
+``G @ col.T``, ``W.T @ G``, on the matrices convlib builds), to show how much of convlib's time
+is BLAS and how that compares with torch's whole forward and backward passes.
 """
 
 import os
@@ -110,7 +114,23 @@ def im2col_bytes(layer, I, w):
     return g.k1 * g.k2 * g.C_in * g.N * g.H_out * g.W_out * I.itemsize
 
 
-def run(budget):
+def gemm_seconds(layer, I, w, G, budget):
+    """Best time of the three matrix products of one (non-depthwise) layer, on their own."""
+    *_, stride, padding, groups = layer
+    g = layer_geometry(I.shape, w.shape, stride=stride, padding=padding, dilation=1, groups=groups)
+    compact, runs = _im2col.layout(g, compact=True), _im2col.layout(g, compact=False)
+    col = _im2col._im2col(_im2col._to_phases(I, compact), compact)
+    W, G_compact = _im2col._filters(w, compact), _im2col._spread(G, compact)
+    G_runs = _im2col._spread(G, runs)
+    products = {
+        "W col": lambda: np.matmul(W, col),
+        "G colT": lambda: np.matmul(G_compact, col.transpose(0, 2, 1)),
+        "WT G": lambda: np.matmul(W.transpose(0, 2, 1), G_runs),
+    }
+    return sum(best_times(products, (), budget).values())
+
+
+def run(budget, gemm):
     rng = np.random.default_rng(0)
     print(
         "| dtype | N, C_in, C_out, H, k, stride, padding, groups | convlib fwd (ms) | torch fwd "
@@ -118,7 +138,7 @@ def run(budget):
         "| target |\n|" + "---|" * 10,
         flush=True,
     )
-    memory = []
+    memory, shares = [], []
     for dtype in (np.float32, np.float64):
         name = np.dtype(dtype).name
         for layer in LAYERS:
@@ -131,6 +151,24 @@ def run(budget):
             functions = {f"convlib {op}": f for op, f in ours.items()}
             functions |= {f"torch {op}": f for op, f in theirs.items()}
             t = best_times(functions, (), budget)
+            if (
+                gemm
+                and theirs
+                and not _im2col._is_depthwise(
+                    layer_geometry(
+                        I.shape,
+                        w.shape,
+                        stride=layer[5],
+                        padding=layer[6],
+                        dilation=1,
+                        groups=layer[7],
+                    )
+                )
+            ):
+                products = gemm_seconds(layer, I, w, G, budget)
+                ours_total = t["convlib forward"] + t["convlib backward"]
+                torch_total = t["torch forward"] + t["torch backward"]
+                shares.append((name, layer, products / ours_total, products / torch_total))
             cells = [name, ", ".join(map(str, layer))]
             cells += [f"{t[k] * 1e3:.3g}" for k in functions]
             if theirs:
@@ -146,6 +184,11 @@ def run(budget):
             memory.append(
                 (name, layer, im2col_bytes(layer, I, w), *(peak_memory(f) for f in ours.values()))
             )
+    if shares:
+        print("\n| dtype | layer | matrix products / convlib's time | matrix products / torch's |")
+        print("|---|---|---|---|")
+        for name, layer, share, against in shares:
+            print(f"| {name} | {', '.join(map(str, layer))} | {share:.2f} | {against:.2f} |")
     print("\n| dtype | layer | im2col matrix (MB) | peak, forward (MB) | peak, backward (MB) |")
     print("|---|---|---|---|---|")
     for name, layer, col, forward, backward in memory:
@@ -158,6 +201,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a shorter budget per case")
     parser.add_argument("--budget", type=float, default=None, help="seconds per contender")
+    parser.add_argument("--gemm", action="store_true", help="time the matrix products alone")
     args = parser.parse_args(argv)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
@@ -166,7 +210,7 @@ def main(argv=None):
         f"torch {torch.__version__ if torch else 'not installed'}; load average {load}"
     )
     start = time.perf_counter()
-    run(args.budget or (0.1 if args.quick else 0.4))
+    run(args.budget or (0.1 if args.quick else 0.4), args.gemm)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\n# {time.perf_counter() - start:.0f} s wall clock; load average at the end {load}")
     return 0
