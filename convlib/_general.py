@@ -44,10 +44,10 @@ from .ops import METHODS, correlate2d, rot180, zero_pad
 __all__ = ["backward", "forward", "grad_input", "grad_w"]
 
 
-def _arrays(ndim, *named):
-    """Check the arrays ``(name, x)`` against the layer's number of axes; return them."""
-    found, like = layer_ndim(*named) if ndim is None else (ndim, None)
-    return found, [as_real_layer_array(x, name, found, like) for name, x in named]
+def _arrays(*named):
+    """Check the arrays ``(name, x)`` against the layer's number of axes; return it and them."""
+    ndim, like = layer_ndim(*named)
+    return ndim, [as_real_layer_array(x, name, ndim, like) for name, x in named]
 
 
 def _settings(stride, padding, dilation, groups):
@@ -108,7 +108,7 @@ def check_layer(w: np.ndarray, b, settings: dict, method):
 
 def forward(I, w, b, *, stride, padding, dilation, groups, method):
     r"""Return the layer's output :math:`\hat{Y} = w \otimes I + b`, any settings."""
-    ndim, (I, w) = _arrays(None, ("image I", I), ("kernel w", w))
+    ndim, (I, w) = _arrays(("image I", I), ("kernel w", w))
     g = layer_geometry(I.shape, w.shape, **_settings(stride, padding, dilation, groups))
     method = _method(method, g, ndim)
     I, w = common_float(I, w)
@@ -122,7 +122,7 @@ def forward(I, w, b, *, stride, padding, dilation, groups, method):
 
 def backward(I, w, G, *, stride, padding, dilation, groups, method):
     r"""Return the three gradients, :class:`Gradients` ``(dw, db, dI)``, any settings."""
-    ndim, (I, w, G) = _arrays(None, ("image I", I), ("kernel w", w), ("upstream gradient G", G))
+    ndim, (I, w, G) = _arrays(("image I", I), ("kernel w", w), ("upstream gradient G", G))
     g = layer_geometry(I.shape, w.shape, **_settings(stride, padding, dilation, groups))
     method = _method(method, g, ndim)
     check_layer_gradient(G, g, ndim)
@@ -139,7 +139,7 @@ def backward(I, w, G, *, stride, padding, dilation, groups, method):
 
 def grad_w(I, G, *, kernel_shape, stride, padding, dilation, groups, method):
     r""":math:`\partial L / \partial w`, with the kernel's ``(k1, k2)`` given or found."""
-    ndim, (I, G) = _arrays(None, ("image I", I), ("upstream gradient G", G))
+    ndim, (I, G) = _arrays(("image I", I), ("upstream gradient G", G))
     settings = _settings(stride, padding, dilation, groups)
     g = _geometry_from(I.shape, G, kernel_shape, "kernel", ndim, settings)
     method = _method(method, g, ndim)
@@ -150,7 +150,7 @@ def grad_w(I, G, *, kernel_shape, stride, padding, dilation, groups, method):
 
 def grad_input(w, G, *, input_shape, stride, padding, dilation, groups, method):
     r""":math:`\partial L / \partial I`, with the image's ``(H, W)`` given or found."""
-    ndim, (w, G) = _arrays(None, ("kernel w", w), ("upstream gradient G", G))
+    ndim, (w, G) = _arrays(("kernel w", w), ("upstream gradient G", G))
     settings = _settings(stride, padding, dilation, groups)
     g = _geometry_from(w.shape, G, input_shape, "input", ndim, settings)
     method = _method(method, g, ndim)
