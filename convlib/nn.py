@@ -196,7 +196,7 @@ class MaxPool2D:
             )
         Ho, Wo = H // s1, W // s2
         windows = x[..., : Ho * s1, : Wo * s2].reshape(*lead, Ho, s1, Wo, s2)
-        windows = np.moveaxis(windows, -3, -2).reshape(*lead, Ho, Wo, s1 * s2)  # a copy
+        windows = np.moveaxis(windows, -3, -2).reshape(*lead, Ho, Wo, s1 * s2)  # k = p s2 + q
         self.argmax = np.argmax(windows, axis=-1)  # (p*, q*): the first maximum, row-major
         self.x_shape = x.shape
         return np.take_along_axis(windows, self.argmax[..., None], axis=-1)[..., 0]  # y = max
