@@ -8,19 +8,29 @@ them. Index names are the notes': output :math:`(i, j)`, kernel :math:`(m, n)`, 
 NaN and inf propagate as IEEE arithmetic does. Terms outside the image are left out of the sums
 rather than multiplied by zero, so an inf in ``w`` gives inf here where the fast paths and scipy,
 which multiply it by the zero padding, give nan (``0 * inf``).
+
+:func:`conv2d_forward` and :func:`conv2d_backward` also compute the general layer (channels, a
+batch, stride, padding, dilation, groups; see :func:`convlib.conv2d_forward`), as loops over
+every index of its sums: ``nu`` the sample :math:`\nu`, ``o`` the filter, ``c`` a filter's
+input channel, ``cp`` an image's channel :math:`c'`. There the padding is a real array of zeros,
+as in the fast layer. :func:`correlate2d`, :func:`convolve2d`, :func:`grad_w`, :func:`grad_b`
+and :func:`grad_input` are the notes' single-channel operations.
 """
 
 import numpy as np
 
 from ._checks import (
+    as_layer_bias,
     as_real_2d,
-    as_real_scalar,
+    as_real_layer_array,
     check_choice,
     check_fits,
-    check_gradient_shape,
+    check_layer_gradient,
     common_float,
+    layer_geometry,
+    layer_ndim,
 )
-from ._types import Gradients
+from ._types import Gradients, LayerGeometry
 
 __all__ = [
     "conv2d_backward",
@@ -110,21 +120,45 @@ def convolve2d(I, w, mode="valid"):
     return out
 
 
-def conv2d_forward(I, w, b):
+def conv2d_forward(I, w, b=0.0, *, stride=1, padding=0, dilation=1, groups=1):
     r"""Compute the layer's output :math:`\hat{Y} = w \otimes I + b`, equation (1.3), as loops.
+
+    Any layer of :func:`convlib.conv2d_forward`, with the same arguments (no ``method``).
+
+    Notes
+    -----
+    One loop per index of the sum, filter :math:`o` reading the channels of its group
+    (from :math:`\gamma(o)\, C_\text{in} / \text{groups}` on):
+
+    .. math::
+
+        \hat{Y}[\nu, o, i, j] = \sum_{c} \sum_{m} \sum_{n}
+            I_\text{pad}[\nu,\, \gamma(o) \tfrac{C_\text{in}}{\text{groups}} + c,\,
+                         i s_1 + m d_1,\, j s_2 + n d_2]\; w[o, c, m, n] + b[o]
 
     Examples
     --------
     >>> from convlib import reference
     >>> reference.conv2d_forward([[1, 2, 3]], [[1, 10]], 0.5)
     array([[21.5, 32.5]])
+    >>> reference.conv2d_forward([[1, 2, 3]], [[1, 10]], padding=(0, 1), stride=2)
+    array([[10., 32.]])
     """
-    b = as_real_scalar(b, "bias b")
-    out = correlate2d(I, w)
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] += b
-    return out
+    settings = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    ndim, (I, w), g = _checked(settings, ("image I", I), ("kernel w", w))
+    I, w = common_float(I, w)
+    b = as_layer_bias(b, g, ndim, I.dtype)
+    I_pad, w = _padded(I.reshape(g.input_shape), g), w.reshape(g.kernel_shape)
+    (s1, s2), (d1, d2) = g.stride, g.dilation
+    Cg, Og = g.C_in // g.groups, g.C_out // g.groups
+    out = np.zeros(g.output_shape, dtype=I.dtype)
+    for nu, o, i, j in np.ndindex(out.shape):  # every output Ŷ[ν, o, i, j]
+        for c, m, n in np.ndindex(Cg, g.k1, g.k2):  # every weight of filter o
+            cp = o // Og * Cg + c  # the image's channel it reads
+            out[nu, o, i, j] += I_pad[nu, cp, i * s1 + m * d1, j * s2 + n * d2] * w[o, c, m, n]
+    for nu, o, i, j in np.ndindex(out.shape):
+        out[nu, o, i, j] += b[o]
+    return out if ndim == 4 else out[0, 0]
 
 
 def grad_w(I, G):
@@ -198,25 +232,45 @@ def grad_input(w, G):
     return dI
 
 
-def conv2d_backward(I, w, G):
+def conv2d_backward(I, w, G, *, stride=1, padding=0, dilation=1, groups=1):
     r"""Compute the gradients of :math:`L` for :math:`\hat{Y} = w \otimes I + b`, given :math:`G`.
+
+    Any layer of :func:`convlib.conv2d_backward`, with the same arguments (no ``method``).
 
     Parameters
     ----------
-    I : array_like, shape (H, W)
-    w : array_like, shape (k1, k2)
-    G : array_like, shape (H - k1 + 1, W - k2 + 1)
-        :math:`\partial L / \partial \hat{Y}`.
+    I : array_like, shape (H, W) or (N, C_in, H, W)
+    w : array_like, shape (k1, k2) or (C_out, C_in // groups, k1, k2)
+    G : array_like, shape (H - k1 + 1, W - k2 + 1) or (N, C_out, H', W')
+        :math:`\partial L / \partial \hat{Y}`, the output's shape.
+    stride, padding, dilation, groups : optional
+        As in :func:`convlib.conv2d_forward`.
 
     Returns
     -------
     Gradients
-        The named tuple ``(dw, db, dI)``, of shapes (k1, k2), (), (H, W), the same type as
-        ``convlib.conv2d_backward`` returns.
+        The named tuple ``(dw, db, dI)``, of the shapes of ``w``, ``b`` (a scalar in the 2-D
+        layer, ``(C_out,)`` otherwise) and ``I``: the same type as ``convlib.conv2d_backward``
+        returns.
 
     Notes
     -----
-    :func:`grad_w`, :func:`grad_b` and :func:`grad_input`, equations (2.3), (2.4), (3.4).
+    In the notes' layer these are the sums of :func:`grad_w`, :func:`grad_b` and
+    :func:`grad_input`, equations (2.3), (2.4), (3.4), added in the same order. In the general
+    layer, one loop per index:
+
+    .. math::
+
+        \frac{\partial L}{\partial w}[o, c, m, n] &= \sum_{\nu, i, j} G[\nu, o, i, j]\;
+            I_\text{pad}[\nu, c', i s_1 + m d_1, j s_2 + n d_2] \\
+        \frac{\partial L}{\partial b}[o] &= \sum_{\nu, i, j} G[\nu, o, i, j] \\
+        \frac{\partial L}{\partial I}[\nu, c', i', j'] &= \sum_{o, m, n}
+            G[\nu, o, i, j]\, w[o, c, m, n]
+
+    where :math:`c'` is channel :math:`c` of filter :math:`o`'s group, and in the last sum
+    :math:`(i, j)` is the output whose tap :math:`(m, n)` lands on the pixel,
+    :math:`i s_1 + m d_1 = i' + p_\text{top}` and :math:`j s_2 + n d_2 = j' + p_\text{left}`,
+    when it exists (the region of (3.1); none for the rows a stride skips).
 
     Examples
     --------
@@ -224,11 +278,56 @@ def conv2d_backward(I, w, G):
     >>> dw, db, dI = reference.conv2d_backward([[1, 2, 3]], [[1, 10]], [[1, 1]])
     >>> dw, float(db), dI
     (array([[3., 5.]]), 2.0, array([[ 1., 11., 10.]]))
+    >>> reference.conv2d_backward([[1, 2, 3]], [[1, 10]], [[1]], stride=2).dI
+    array([[ 1., 10.,  0.]])
     """
-    I, w = as_real_2d(I, "image I"), as_real_2d(w, "kernel w")
-    G = as_real_2d(G, "upstream gradient G")
-    check_fits(I.shape, w.shape)
-    (H, W), (k1, k2) = I.shape, w.shape
-    check_gradient_shape(G, (H - k1 + 1, W - k2 + 1))
+    settings = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    ndim, (I, w, G), g = _checked(
+        settings, ("image I", I), ("kernel w", w), ("upstream gradient G", G)
+    )
+    check_layer_gradient(G, g, ndim)
     I, w, G = common_float(I, w, G)
-    return Gradients(grad_w(I, G), grad_b(G), grad_input(w, G))
+    I_pad = _padded(I.reshape(g.input_shape), g)
+    w, G = w.reshape(g.kernel_shape), G.reshape(g.output_shape)
+    (s1, s2), (d1, d2), (top, _, left, _) = g.stride, g.dilation, g.padding
+    Cg, Og = g.C_in // g.groups, g.C_out // g.groups
+    N, H_out, W_out = g.N, g.H_out, g.W_out
+
+    dw = np.zeros(g.kernel_shape, dtype=I.dtype)
+    for o, c, m, n in np.ndindex(dw.shape):  # every weight w[o, c, m, n]
+        cp = o // Og * Cg + c  # the image's channel it reads
+        for nu, i, j in np.ndindex(N, H_out, W_out):  # every output of filter o, every sample
+            dw[o, c, m, n] += G[nu, o, i, j] * I_pad[nu, cp, i * s1 + m * d1, j * s2 + n * d2]
+
+    db = np.zeros(g.C_out, dtype=I.dtype)
+    for o in range(g.C_out):  # every bias b[o]
+        for nu, i, j in np.ndindex(N, H_out, W_out):  # every output of filter o, every sample
+            db[o] += G[nu, o, i, j]
+
+    dI = np.zeros(g.input_shape, dtype=I.dtype)
+    for nu, cp, ip, jp in np.ndindex(dI.shape):  # every pixel I[ν, c', i', j']
+        group, c = divmod(cp, Cg)  # its channel's group, and its place there
+        for o in range(group * Og, (group + 1) * Og):  # every filter of that group
+            for m, n in np.ndindex(g.k1, g.k2):  # every tap, and the output it lands from
+                i, row = divmod(ip + top - m * d1, s1)
+                j, col = divmod(jp + left - n * d2, s2)
+                if row == col == 0 and 0 <= i < H_out and 0 <= j < W_out:  # (3.1): the region
+                    dI[nu, cp, ip, jp] += G[nu, o, i, j] * w[o, c, m, n]
+    if ndim == 2:
+        return Gradients(dw[0, 0], db[0], dI[0, 0])
+    return Gradients(dw, db, dI)
+
+
+def _checked(settings, *named):
+    """Apply the layer's input rules to the arrays ``(name, x)``; return ``ndim``, them, sizes."""
+    ndim, like = layer_ndim(*named)
+    arrays = [as_real_layer_array(x, name, ndim, like) for name, x in named]
+    return ndim, arrays, layer_geometry(arrays[0].shape, arrays[1].shape, **settings)
+
+
+def _padded(I: np.ndarray, g: LayerGeometry) -> np.ndarray:
+    """Return the image ``(N, C_in, H, W)`` inside its zero padding (a new array)."""
+    top, bottom, left, right = g.padding
+    I_pad = np.zeros((g.N, g.C_in, g.H + top + bottom, g.W + left + right), dtype=I.dtype)
+    I_pad[:, :, top : top + g.H, left : left + g.W] = I
+    return I_pad

@@ -180,6 +180,9 @@ BAD_ARRAYS = [
 def test_bad_arrays_are_refused_by_name(name, argument, bad, error, message):
     inputs = good_inputs()
     inputs[argument] = bad
+    if (name, argument) == ("Conv2D", "w"):  # a layer's kernel alone may be 2-D or 4-D
+        either = r"must be a 2-D array \(k1, k2\) or a 4-D array \(C_out, C_in // groups, k1, k2\)"
+        message = message.replace("must be a 2-D array", either)
     with pytest.raises(error, match=ARGUMENTS[name][argument] + " " + message):
         CALLS[name](**inputs)
 
