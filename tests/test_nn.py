@@ -734,6 +734,16 @@ def test_parameterless_steps_change_nothing():
         assert all(vars(layer)[k] is v for k, v in before.items())
 
 
+@pytest.mark.parametrize(
+    ("layer", "shape"), [(ReLU(), (2, 3)), (MaxPool2D(2), (1, 2, 4, 5)), (Flatten(), (2, 3, 2))]
+)
+def test_float32_stays_float32(layer, shape):
+    x = RNG.standard_normal(shape).astype(np.float32)
+    y = layer.forward(x)
+    assert y.dtype == np.float32
+    assert layer.backward(np.ones(y.shape, dtype=np.float32)).dtype == np.float32
+
+
 # --------------------------------------------------------------------------------------------
 # Inputs are never modified
 # --------------------------------------------------------------------------------------------
