@@ -16,6 +16,9 @@ The numeric core (numpy and scipy only), flat:
   imports none of the fast code, so the tests can use it as an oracle.
 - ``convlib.finite_diff``: :func:`gradcheck`, central differences beside the analytic gradient.
 - ``convlib._checks`` (every input rule) and ``convlib._types`` (:class:`Gradients`).
+- ``convlib.nn``: the layers a small CNN needs around the convolution, :class:`ReLU`,
+  :class:`MaxPool2D`, :class:`Flatten`, :class:`Linear`, :class:`Sequential`, and
+  :func:`softmax_cross_entropy`; numpy only, imported on request (``from convlib import nn``).
 
 Beside it, with no third-party import: ``convlib.book`` (the book's equation numbers) and
 ``convlib.display`` (show a function's source in a chapter). The optional parts are

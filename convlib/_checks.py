@@ -29,12 +29,14 @@ __all__ = [
     "as_index",
     "as_int",
     "as_kernel_shape",
+    "as_labels",
     "as_layer_bias",
     "as_nonnegative",
     "as_pair",
     "as_real_2d",
     "as_real_array",
     "as_real_layer_array",
+    "as_real_nd",
     "as_real_scalar",
     "as_shape",
     "check_choice",
@@ -84,11 +86,44 @@ def as_real_2d(x: object, name: str) -> np.ndarray:
     ValueError
         If ``x`` is ragged, not 2-D, or empty.
     """
+    return as_real_nd(x, name, 2)
+
+
+def as_real_nd(
+    x: object,
+    name: str,
+    ndim: int | tuple[int, ...] | None = None,
+    axes: str = "",
+    *,
+    min_ndim: int = 0,
+) -> np.ndarray:
+    """Return ``x`` as a non-empty real float32 or float64 array of ``ndim`` dimensions.
+
+    The dtype rule of :func:`as_real_2d`, for any number of dimensions: ``ndim`` is one int, a
+    tuple of the legal ones, or None for at least ``min_ndim``; ``axes`` names the axes in the
+    message, for example ``"(N, C, H, W)"``. ``x`` itself is returned when it already is a
+    float32/float64 array.
+
+    Examples
+    --------
+    >>> as_real_nd([[1, 2]], "input x of MaxPool2D", (3, 4), "(C, H, W) or (N, C, H, W)")
+    Traceback (most recent call last):
+    ...
+    ValueError: input x of MaxPool2D must be a 3-D or 4-D array (C, H, W) or (N, C, H, W), \
+got a 2-D array of shape (1, 2)
+    """
+    if ndim is None:
+        legal = range(min_ndim, 65)
+        what = f"an array of {min_ndim} or more dimensions" if min_ndim else "an array"
+    else:
+        legal = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        what = "a " + " or ".join(f"{d}-D" for d in legal) + " array"
+    axes = f" {axes}" if axes else ""
     try:
         a = np.asarray(x)
     except (ValueError, TypeError) as error:  # ragged nested lists, for instance
         raise ValueError(
-            f"{name} must be a 2-D array of real numbers, got {_describe(x)} ({error})"
+            f"{name} must be {what} of real numbers, got {_describe(x)} ({error})"
         ) from None
     kind = a.dtype.kind
     if kind in "biu":
@@ -98,11 +133,50 @@ def as_real_2d(x: object, name: str) -> np.ndarray:
             a = a.astype(np.float32 if a.dtype.itemsize == 4 else np.float64)
     else:
         raise TypeError(f"{name} must hold real numbers (bool, int or float), got dtype {a.dtype}")
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array, got a {a.ndim}-D array of shape {a.shape}")
+    if a.ndim not in legal:
+        raise ValueError(f"{name} must be {what}{axes}, got a {a.ndim}-D array of shape {a.shape}")
     if a.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {a.shape}")
     return a
+
+
+def as_labels(labels: object, n_samples: int, n_classes: int, name: str = "labels") -> np.ndarray:
+    """Return class labels as a 1-D int array of ``n_samples`` entries in ``0 .. n_classes-1``.
+
+    Integer arrays (and lists of ints) only: floats such as ``3.0`` and bools are refused
+    (``TypeError``), as numpy refuses them as indices. A wrong length or a label out of range
+    raises ``ValueError``, naming the first offending position.
+
+    Examples
+    --------
+    >>> as_labels([0, 2, 3], 3, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: labels must be class indices 0 <= label < 3 (one per column of the logits); \
+got 3 at position 2
+    """
+    try:
+        a = np.asarray(labels)
+    except (ValueError, TypeError):  # ragged nested lists, for instance
+        a = np.asarray(None)
+    if a.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name} must be integers, the class indices 0 .. {n_classes - 1}; "
+            f"got {_describe(labels)}"
+        )
+    if a.shape != (n_samples,):
+        raise ValueError(
+            f"{name} must have shape ({n_samples},), one label per row of the logits; "
+            f"got shape {a.shape}"
+        )
+    bad = np.flatnonzero((a < 0) | (a >= n_classes))
+    if bad.size:
+        k = int(bad[0])
+        raise ValueError(
+            f"{name} must be class indices 0 <= label < {n_classes} (one per column of the "
+            f"logits); got {a[k]} at position {k}"
+        )
+    return a.astype(np.intp)
 
 
 def as_real_scalar(x: object, name: str) -> float:

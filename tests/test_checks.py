@@ -329,3 +329,36 @@ def test_inf_propagates(method):
     else:
         assert not np.isfinite(Y_hat[0, 0])
     assert np.isnan(conv2d_forward(I, np.ones((2, 2)), -np.inf, method="direct")[0, 0])
+
+
+# --------------------------------------------------------------------------------------------
+# The n-D rule and the labels rule (convlib.nn)
+# --------------------------------------------------------------------------------------------
+
+
+def test_as_real_nd_applies_the_dtype_rule_of_as_real_2d_to_any_shape():
+    from convlib._checks import as_real_nd
+
+    x = np.ones((2, 3, 4))
+    assert as_real_nd(x, "x", 3) is x  # float64: the array itself, not a copy
+    assert as_real_nd(x.astype(np.float32), "x", (3, 4)).dtype == np.float32
+    assert as_real_nd(x.astype(np.float16), "x").dtype == np.float64  # as in as_real_2d
+    assert as_real_nd(x.astype(int), "x", min_ndim=3).dtype == np.float64
+    with pytest.raises(ValueError, match=r"x must be a 3-D or 4-D array \(C, H, W\)"):
+        as_real_nd(np.ones(3), "x", (3, 4), "(C, H, W)")
+    with pytest.raises(ValueError, match=r"x must be an array of 4 or more dimensions, got a 3-D"):
+        as_real_nd(x, "x", min_ndim=4)
+    with pytest.raises(ValueError, match=r"x must be an array of real numbers, got list"):
+        as_real_nd([[1.0], [1.0, 2.0]], "x")
+
+
+def test_as_labels():
+    from convlib._checks import as_labels
+
+    labels = as_labels(np.array([2, 0, 1], dtype=np.uint8), 3, 3)
+    np.testing.assert_array_equal(labels, [2, 0, 1])
+    assert labels.dtype == np.intp
+    with pytest.raises(TypeError, match="labels must be integers, the class indices 0 .. 9"):
+        as_labels([[0], [1, 2]], 2, 10)
+    with pytest.raises(ValueError, match="labels must be class indices 0 <= label < 10 .* 12 at"):
+        as_labels([3, 12], 2, 10)
