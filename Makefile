@@ -99,10 +99,13 @@ execute: $(SETUP)
 	$(BIN)/python tools/execute_notebooks.py chapters/*.ipynb
 
 # JupyterLab needs only the Python environment. tools/jupyter/ holds its settings for this course:
-# saving a chapter writes the same metadata as `make execute` (no noisy diffs).
+# saving a chapter writes the same metadata as `make execute` (no noisy diffs). As root (in most
+# containers) it needs --allow-root. LAB_DIR and LAB_ARGS are for tests/browser/test_lab.py.
+LAB_DIR ?= chapters
+LAB_ARGS ?=
 lab: $(SETUP)
-	JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter $(BIN)/jupyter lab --notebook-dir=chapters \
-	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter $(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
 
 # Both locks from their .in files, from PyPI alone, for CPython 3.11 to 3.13 on every platform.
 UV_COMPILE := $(BIN)/uv pip compile --quiet --no-config --default-index https://pypi.org/simple \
