@@ -11,8 +11,8 @@
   ``[Exercise 3.1](03-input-gradient.ipynb#ex-ch3-grad-input)``, to that equation, exercise or
   figure, and checks that the link's text carries the number the site gives it: a warning (an
   error in the strict build) names the link whose number is wrong. Such links read well in
-  JupyterLab too, where ``{eq}`` and ``{ref}`` cannot reach into another notebook: see
-  "Cross-chapter references" in the README.
+  JupyterLab too, where ``{eq}`` and ``{ref}`` cannot reach into another notebook: the rules
+  are in ``tests/test_chapter_references.py``, which holds every chapter to them.
 """
 
 from __future__ import annotations
