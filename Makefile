@@ -10,21 +10,27 @@
 #   make lock      recompile requirements.txt and tools/bundle/requirements.txt from their .in
 #   make bench     the speed table of convlib against its peers (not part of `make test`)
 #
-# Python 3.11 to 3.13: the newest python3.13, python3.12 or python3.11 on PATH, or PYTHON=...
+# Python 3.11 to 3.13: PYTHON=... if given, else the one .venv has, else the newest python3.13,
+# python3.12 or python3.11 on PATH.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
 SUPPORTED_PYTHONS := 3.13 3.12 3.11
-# The newest supported interpreter that runs (a pyenv shim for a version that is not selected
-# exists but fails, so each candidate is run, not just looked up).
+VENV := .venv
+BIN := $(VENV)/bin
+# The interpreter: PYTHON=... if given; else the one .venv was made with, if it is supported; else
+# the newest supported one that runs (a pyenv shim for a version that is not selected exists but
+# fails, so each candidate is run, not just looked up).
 ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell $(BIN)/python -c 'import sys; (3, 11) <= sys.version_info[:2] <= (3, 13) \
+  and print(sys._base_executable)' 2>/dev/null)
+ifeq ($(PYTHON),)
 PYTHON := $(shell for v in $(SUPPORTED_PYTHONS); do \
   python$$v -c '' >/dev/null 2>&1 && { echo python$$v; break; }; done)
 endif
-VENV := .venv
-BIN := $(VENV)/bin
+endif
 SETUP := $(VENV)/.installed
 VENDOR := assets/vendor
 VENDORED := $(VENDOR)/.copied
