@@ -216,7 +216,10 @@ def hash_problems(
     for name, pin in sorted(chosen.items()):
         fits, fits_hashed = [], []
         for f in files.get(name, []):
-            if not f["filename"].endswith(".whl") or f.get("yanked"):
+            # A cheap look at the name first (PyPI lists every release's files), then the parse.
+            if f"-{pin.version}-" not in f["filename"] or not f["filename"].endswith(".whl"):
+                continue
+            if f.get("yanked"):
                 continue
             _, wheel_version, _, wheel_tags_ = parse_wheel_filename(f["filename"])
             if wheel_version != Version(pin.version) or not (wheel_tags_ & accepted):

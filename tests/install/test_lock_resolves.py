@@ -39,7 +39,7 @@ def index():
 
 @pytest.fixture(scope="module")
 def plans():
-    """What uv installs for each lock and target, resolved once, four at a time."""
+    """What uv installs for each lock and target, resolved once, eight at a time."""
 
     def plan(case):
         lock, python, platform = case
@@ -48,7 +48,8 @@ def plans():
         except RuntimeError as error:
             return case, error
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    # uv waits on PyPI more than it computes: eight at a time keep two cores busy.
+    with ThreadPoolExecutor(max_workers=8) as pool:
         return dict(pool.map(plan, CASES))
 
 
