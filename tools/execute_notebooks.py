@@ -1,12 +1,18 @@
 """Execute chapter notebooks in place, so that the stored outputs are the ones the code produces.
 
-Usage: ``python tools/execute_notebooks.py chapters/*.ipynb`` (what ``make execute`` runs).
+Usage: ``python tools/execute_notebooks.py chapters/*.ipynb`` (what ``make execute`` runs), or
+``python tools/execute_notebooks.py --metadata-only chapters/*.ipynb`` to normalise the metadata
+of notebooks saved elsewhere than in ``make lab``, without running them.
 
 Each notebook runs top to bottom in a fresh kernel started in its own folder, with its widget
 state saved (the static site replays widgets from it). Volatile metadata is normalised so that
 running a notebook twice writes the same file: execution timings are dropped, and widget model
 ids, which ipywidgets draws at random, are renamed to ids derived from the notebook's name and the
-order in which the models appear.
+order in which the models appear. The kernel is named without the display name and Python version
+that JupyterLab writes, which differ between machines; ``make lab`` applies the same
+normalisation when it saves a notebook (``tools/jupyter/jupyter_server_config.py``), so opening
+and saving a chapter leaves it byte-identical, and ``tests/test_notebook_metadata.py`` fails
+on a chapter saved without it.
 """
 
 from __future__ import annotations
@@ -21,13 +27,13 @@ import nbformat
 from nbclient import NotebookClient
 
 KERNEL = "python3"
+KERNELSPEC = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
 TIMEOUT_S = 600
 _MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 
 
-def _stable_widget_ids(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+def _stable_widget_ids(nb: dict, name: str) -> dict:
     """Rename every widget model id to a deterministic one, consistently across the notebook."""
-    text = json.dumps(nb)
     state = nb.get("metadata", {}).get("widgets", {})
     ids = list(state.get("application/vnd.jupyter.widget-state+json", {}).get("state", {}))
     if not ids:
@@ -36,8 +42,23 @@ def _stable_widget_ids(nb: nbformat.NotebookNode, name: str) -> nbformat.Noteboo
         old: uuid.uuid5(uuid.NAMESPACE_URL, f"convlib-course/{name}/{k}").hex
         for k, old in enumerate(ids)
     }
-    text = _MODEL_ID.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
-    return nbformat.from_dict(json.loads(text))
+    text = _MODEL_ID.sub(lambda m: mapping.get(m.group(0), m.group(0)), json.dumps(nb))
+    return json.loads(text)
+
+
+def normalise_metadata(nb: dict) -> dict:
+    """Write in one form the metadata that differs between machines and runs; return ``nb``.
+
+    Drops execution timings and the Python version, and names the kernel without the display
+    name JupyterLab writes. Idempotent; works on the plain JSON dict that JupyterLab sends to the
+    server as well as on a NotebookNode.
+    """
+    for cell in nb.get("cells", []):
+        cell.get("metadata", {}).pop("execution", None)
+    metadata = nb.setdefault("metadata", {})
+    metadata["kernelspec"] = dict(KERNELSPEC)
+    metadata.get("language_info", {}).pop("version", None)
+    return nb
 
 
 def execute(path: Path) -> None:
@@ -52,23 +73,29 @@ def execute(path: Path) -> None:
         record_timing=False,
     )
     client.execute()
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
-    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
-    nb.metadata.get("language_info", {}).pop("version", None)
-    nb = _stable_widget_ids(nb, path.stem)
+    write(_stable_widget_ids(nb, path.stem), path)
+
+
+def write(nb: dict, path: Path) -> None:
+    """Write ``nb`` to ``path`` with normalised metadata, as JupyterLab's server writes it."""
+    nb = nbformat.from_dict(normalise_metadata(nb))
     nbformat.validate(nb)
     nbformat.write(nb, path)
 
 
-def main(paths: list[str]) -> int:
-    """Execute every notebook named on the command line."""
+def main(args: list[str]) -> int:
+    """Execute (or, with ``--metadata-only``, only normalise) every notebook named."""
+    metadata_only = "--metadata-only" in args
+    paths = [a for a in args if a != "--metadata-only"]
     if not paths:
-        print("usage: execute_notebooks.py NOTEBOOK.ipynb ...", file=sys.stderr)
+        print("usage: execute_notebooks.py [--metadata-only] NOTEBOOK.ipynb ...", file=sys.stderr)
         return 2
     for p in paths:
-        print(f"executing {p}", flush=True)
-        execute(Path(p))
+        if metadata_only:
+            write(nbformat.read(p, as_version=4), Path(p))
+        else:
+            print(f"executing {p}", flush=True)
+            execute(Path(p))
     return 0
 
 
