@@ -516,6 +516,19 @@ TEXTS = """root => { const c = COLOURS; const out = [];
   return out; }"""
 
 
+# The slider's track and knob rim against the widget around them (WCAG 1.4.11: 3:1).
+PARTS = (
+    "root => { const c = "
+    + COLOURS
+    + """; return [...root.querySelectorAll('.noUi-target')].map(t => {
+    const around = c.background(t.parentElement);
+    const track = c.parse(getComputedStyle(t.querySelector('.noUi-connects')).backgroundColor);
+    const rim = c.parse(getComputedStyle(t.querySelector('.noUi-handle')).borderTopColor);
+    return {track: c.ratio(c.over(track, around), around),
+            knob: c.ratio(c.over(rim, around), around)}; }); }"""
+)
+
+
 def _texts(root):
     return root.evaluate(
         "root => { const COLOURS = " + COLOURS + "; return (" + TEXTS + ")(root); }"
@@ -566,6 +579,8 @@ def test_widget_text_is_readable_in_both_modes(reader):
                     f"{page}: the caption of widget {k} is not among its texts"
                 )
                 low += [(mode, t) for t in texts if t["ratio"] < t["need"]]
+                for part in root.evaluate(PARTS):
+                    low += [(mode, k, r) for k, r in part.items() if r < 3]
                 if mode == "light":
                     continue  # the frames' own colours are convlib's; dark mode changes them
                 reader.shoot(root, f"a11y__{slug(page)}__{k}__{mode}.png")
