@@ -208,7 +208,9 @@
         setAttr(button, "aria-pressed", String(on));
         var icon = button.querySelector("i");
         if (icon) setAttr(icon, "aria-hidden", "true");
-        if (on) chosen.push({ label: textOf(label).replace(/:$/, ""), value: textOf(button), el: group });
+        if (on) {
+          chosen.push({ label: textOf(label).replace(/:$/, ""), value: textOf(button), el: group });
+        }
       });
     });
 
@@ -241,7 +243,7 @@
       root.querySelectorAll("figure.convlib-frame img[alt]").forEach(function (img) {
         chosen.forEach(function (c) {
           if (!(c.el.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING)) return;
-          if (img.alt.indexOf(c.value) < 0) img.alt = img.alt + " (" + c.label + " " + c.value + ")";
+          if (img.alt.indexOf(c.value) < 0) img.alt += " (" + c.label + " " + c.value + ")";
         });
       });
     }
@@ -253,15 +255,16 @@
       printed.className = "course-print-state";
       root.appendChild(printed);
     }
+    // "kernel w: 3×3; i′ = 2; j′ = 2", "output: Ŷ(1,2)".
     var words = chosen
-      .map(function (c) {
-        return c.label + " " + c.value;
+      .concat(settings)
+      .filter(function (s) {
+        return s.value;
       })
-      .concat(
-        settings.map(function (s) {
-          return (s.label ? s.label + " " : "") + s.value;
-        })
-      )
+      .map(function (s) {
+        if (!s.label) return s.value;
+        return s.label + (/^[-\d.]+$/.test(s.value) ? " = " : ": ") + s.value;
+      })
       .join("; ");
     if (printed.textContent !== (words ? "Shown: " + words + "." : "")) {
       printed.textContent = words ? "Shown: " + words + "." : "";
@@ -290,8 +293,8 @@
   }
 
   function watchWidgets() {
-    var views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
-    views.forEach(function (view) {
+    var views = 'script[type="application/vnd.jupyter.widget-view+json"]';
+    document.querySelectorAll(views).forEach(function (view) {
       var output = view.parentElement;
       if (!output) return;
       var run = function () {
