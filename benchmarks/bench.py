@@ -30,7 +30,7 @@ import scipy.signal  # noqa: E402
 from scipy.optimize import nnls  # noqa: E402
 
 import convlib  # noqa: E402
-from convlib import ops  # noqa: E402
+from convlib.ops import CostModel  # noqa: E402
 
 try:
     import torch
@@ -171,7 +171,7 @@ def run(sizes, kernels, dtypes, budget):
                         functions[name] = f
                     times = best_times(functions, args, budget)
                     row = dict(dtype=np.dtype(dtype).name, op=op, H=H, k=k, **times)
-                    row["method"] = ops._choose_method(I.shape, w.shape, I.dtype)
+                    row["method"] = convlib.choose_method(I.shape, w.shape, I.dtype)
                     rows.append(row)
                     print(format_row(row, list(functions)), flush=True)
     return rows
@@ -197,12 +197,14 @@ def header(names):
 # ---------------------------------------------------------------------------------------------
 
 
-def calibrate(budget):
-    """Time the two engines over many shapes and fit the constants of ``ops._COST``.
+def calibrate(budget, path=None):
+    """Time the two engines over many shapes, fit ``CostModel`` and write its constants.
 
     The direct engine's time is modelled as ``per_call * calls + per_mac * multiply_adds``, the
-    FFT engine's as ``per_fft + per_nlogn * n log2 n`` for its ``n``-point grid. The fit
-    minimises the relative error (each row divided by its measured time).
+    FFT engine's as ``per_fft + per_nlogn * n log2 n`` for its ``n``-point grid
+    (``convlib.ops.CostModel``). The fit minimises the relative error (each row divided by its
+    measured time). The constants go to ``convlib/_cost_model.json`` (or ``path``), which
+    ``method="auto"`` reads.
     """
     rng = np.random.default_rng(0)
     shapes = [
@@ -210,6 +212,7 @@ def calibrate(budget):
     ]
     # kernels larger than the output, as G in dw = G ⊗ I
     shapes += [((H, H), (H - k + 1,) * 2) for H in (32, 128, 512, 1024) for k in (3, 7, 11)]
+    models = {}
     for dtype in map(np.dtype, DTYPES):
         rows = []
         for image_shape, kernel_shape in shapes:
@@ -217,28 +220,39 @@ def calibrate(budget):
                 continue
             I = rng.standard_normal(image_shape).astype(dtype)
             w = rng.standard_normal(kernel_shape).astype(dtype)
-            engines = {"direct": ops._correlate_direct, "fft": ops._correlate_fft}
+            engines = {
+                method: (lambda I, w, method=method: convlib.correlate2d(I, w, method=method))
+                for method in ("direct", "fft")
+            }
             t = best_times(engines, (I, w), budget)
             rows.append((image_shape, kernel_shape, t["direct"], t["fft"]))
-        direct_work = np.array([ops._direct_work(i, k, dtype) for i, k, _, _ in rows], float)
-        fft_work = np.array([[1.0, ops._fft_work(i)] for i, _, _, _ in rows])
+        direct_work = np.array([CostModel.direct_work(i, k, dtype) for i, k, _, _ in rows], float)
+        fft_work = np.array([[1.0, CostModel.fft_work(i)] for i, _, _, _ in rows])
         t_direct, t_fft = np.array([r[2] for r in rows]), np.array([r[3] for r in rows])
         (per_call, per_mac), _ = nnls(direct_work / t_direct[:, None], np.ones(len(rows)))
         (per_fft, per_nlogn), _ = nnls(fft_work / t_fft[:, None], np.ones(len(rows)))
-        print(f"{dtype.name}: _Cost({per_call:.2g}, {per_mac:.2g}, {per_fft:.2g}, {per_nlogn:.2g})")
+        model = CostModel(per_call, per_mac, per_fft, per_nlogn)
+        models[dtype] = model
+        print(f"{dtype.name}: {model}")
         print("  image  kernel  direct ms    fft ms  faster  model")
-        for k, ((H, _), (k1, _), td, tf) in enumerate(rows):
-            model_direct = per_call * direct_work[k, 0] + per_mac * direct_work[k, 1]
-            said = "direct" if model_direct <= per_fft + per_nlogn * fft_work[k, 1] else "fft"
+        for (H, _), (k1, _), td, tf in rows:
+            t = model.seconds((H, H), (k1, k1), dtype)
+            said = "direct" if t["direct"] <= t["fft"] else "fft"
             real = "direct" if td <= tf else "fft"
             flag = "" if said == real else f"  (loses {max(td, tf) / min(td, tf):.2f}x)"
             print(f"  {H:>5}  {k1:>6}  {td * 1e3:>9.3f}  {tf * 1e3:>8.3f}  {real:>6}  {said}{flag}")
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, one thread"
+    written = CostModel.save(models, path, machine=machine)
+    print(f"# wrote {written}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="H in {32, 128, 512}, k in {3, 11}")
     parser.add_argument("--calibrate", action="store_true", help="fit the cost model of 'auto'")
+    parser.add_argument(
+        "--cost-file", default=None, help="where --calibrate writes (default: convlib's)"
+    )
     parser.add_argument("--budget", type=float, default=None, help="seconds per contender and case")
     args = parser.parse_args(argv)
     print(
@@ -247,7 +261,7 @@ def main(argv=None):
         f"torch {torch.__version__ if torch else 'not installed'}"
     )
     if args.calibrate:
-        calibrate(args.budget or 0.05)
+        calibrate(args.budget or 0.05, args.cost_file)
         return 0
     sizes, kernels = ((32, 128, 512), (3, 11)) if args.quick else (SIZES, KERNELS)
     budget = args.budget or (0.05 if args.quick else 0.1)

@@ -22,12 +22,17 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "as_index",
+    "as_int",
+    "as_nonnegative",
     "as_real_2d",
+    "as_real_array",
     "as_real_scalar",
     "as_shape",
     "check_choice",
     "check_fits",
     "check_gradient_shape",
+    "check_shape",
     "common_float",
 ]
 
@@ -99,20 +104,84 @@ def as_real_scalar(x: object, name: str) -> float:
     return float(a)
 
 
+def as_real_array(x: object, name: str) -> np.ndarray:
+    """Return ``x`` (any shape, a scalar too) as a new float64 array; refuse non-real values."""
+    try:
+        a = np.asarray(x)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"{name} must be an array of real numbers, got {_describe(x)} ({error})"
+        ) from None
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers (bool, int or float), got dtype {a.dtype}")
+    return a.astype(np.float64)  # always a copy
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def as_int(value: object, name: str, minimum: int | None = None) -> int:
+    """Return ``value`` as a Python int (bool and float refused), at least ``minimum`` if given.
+
+    Raises ``TypeError`` for a value that is not an int and ``ValueError`` for one below
+    ``minimum``; both messages read "``name`` must be an int >= ``minimum``, got ...".
+    """
+    rule = "an int" if minimum is None else f"an int >= {minimum}"
+    if not _is_int(value):
+        raise TypeError(f"{name} must be {rule}, got {_describe(value)}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be {rule}, got {value}")
+    return int(value)
+
+
+def as_index(value: object, size: int, name: str, what: str) -> int:
+    """Return ``value`` as an index ``0 <= value < size`` of ``what`` (e.g. "a row of the image").
+
+    Examples
+    --------
+    >>> as_index(3, 2, "ip", "a row of the image I")
+    Traceback (most recent call last):
+    ...
+    ValueError: ip must be a row of the image I, 0 <= ip < 2; got 3
+    """
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an int, got {_describe(value)}")
+    if not 0 <= value < size:
+        raise ValueError(f"{name} must be {what}, 0 <= {name} < {size}; got {value}")
+    return int(value)
+
+
+def as_nonnegative(value: object, name: str, strict: bool = False) -> float:
+    """Return the real number ``value``, which must be ``> 0`` (``strict``) or ``>= 0``."""
+    value = as_real_scalar(value, name)
+    if not (value > 0 if strict else value >= 0):
+        raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'}, got {value}")
+    return value
+
+
 def as_shape(shape: object, name: str) -> tuple[int, int]:
-    """Return ``shape`` as a pair of positive Python ints, for example ``(H, W)``."""
+    """Return ``shape`` as a pair of positive Python ints, for example ``(H, W)``.
+
+    A float such as ``3.0`` is refused (``TypeError``), as in numpy's own shapes.
+    """
     try:
         rows, cols = shape  # type: ignore[misc]
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a pair of positive ints, got {shape!r}") from None
-    dims = []
     for d in (rows, cols):
-        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+        if not _is_int(d):
             raise TypeError(f"{name} must be a pair of positive ints, got {shape!r}")
         if d < 1:
             raise ValueError(f"{name} must be a pair of positive ints, got {shape!r}")
-        dims.append(int(d))
-    return dims[0], dims[1]
+    return int(rows), int(cols)
+
+
+def check_shape(a: np.ndarray, expected: tuple[int, ...], name: str, why: str = "") -> None:
+    """Raise ``ValueError`` unless ``a.shape == expected``; ``why`` explains the rule."""
+    if a.shape != tuple(expected):
+        reason = f": {why}" if why else ""
+        raise ValueError(f"{name} must have shape {tuple(expected)}, got shape {a.shape}{reason}")
 
 
 def check_fits(
@@ -151,3 +220,84 @@ def common_float(*arrays: np.ndarray) -> list[np.ndarray]:
     """Cast float32/float64 arrays to their common dtype: float64 if any is float64."""
     dtype = np.result_type(*arrays)
     return [a if a.dtype == dtype else a.astype(dtype) for a in arrays]
+
+
+# --------------------------------------------------------------------------------------------
+# Rules for the figures (convlib.figures): a shape or the array it describes, matrices of
+# symbols, lists of kernels. Same wording as the rules above (indices: as_index).
+# --------------------------------------------------------------------------------------------
+
+
+def as_shape_or_array(
+    shape: object, values: object, shape_name: str, values_name: str
+) -> tuple[tuple[int, int], np.ndarray | None]:
+    """Return ``(shape, values)`` from a shape, a 2-D real array, or both when they agree.
+
+    ``values`` comes back as a new float64 array (or None); a shape given beside it must be
+    the array's shape.
+    """
+    if values is None:
+        if shape is None:
+            raise ValueError(f"give {shape_name} or {values_name}; both are None")
+        return as_shape(shape, shape_name), None
+    array = as_real_2d(values, values_name).astype(np.float64)
+    if shape is not None and as_shape(shape, shape_name) != array.shape:
+        raise ValueError(
+            f"{values_name} has shape {array.shape} but {shape_name} is {tuple(shape)}: "
+            "give one of them, or both alike"
+        )
+    return array.shape, array
+
+
+def as_symbols(x: object, name: str) -> tuple[np.ndarray, bool]:
+    """Return a non-empty 2-D matrix of symbols (str) or real numbers, and whether it is symbols.
+
+    Symbols come back as a str array, numbers as a float64 array.
+    """
+    try:
+        a = np.asarray(x)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"{name} must be a 2-D array of symbols (str) or real numbers, got {_describe(x)} "
+            f"({error})"
+        ) from None
+    if a.dtype.kind in "US":
+        if a.ndim != 2:
+            raise ValueError(
+                f"{name} must be a 2-D array, got a {a.ndim}-D array of shape {a.shape}"
+            )
+        if a.size == 0:
+            raise ValueError(f"{name} must not be empty, got shape {a.shape}")
+        return a.astype(str), True
+    return as_real_2d(a, name).astype(np.float64), False
+
+
+def as_kernels(kernels: object, name: str = "kernels") -> list[tuple[int, int] | np.ndarray]:
+    """Return the kernels a figure offers: each a shape ``(k1, k2)`` or a 2-D real array.
+
+    One shape such as ``(3, 3)`` or one 2-D array counts as a list of one kernel.
+    """
+    if isinstance(kernels, np.ndarray) and kernels.ndim == 2:
+        kernels = [kernels]
+    elif (
+        isinstance(kernels, tuple)
+        and len(kernels) == 2
+        and all(isinstance(d, numbers.Integral) for d in kernels)
+    ):
+        kernels = [kernels]
+    try:
+        items = list(kernels)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a sequence of kernel shapes (k1, k2) or 2-D arrays, "
+            f"got {_describe(kernels)}"
+        ) from None
+    if not items:
+        raise ValueError(f"{name} must name at least one kernel, got {kernels!r}")
+    out: list[tuple[int, int] | np.ndarray] = []
+    for k, item in enumerate(items):
+        if isinstance(item, tuple | list) and len(item) == 2 and np.ndim(item) == 1:
+            out.append(as_shape(item, f"{name}[{k}]"))
+        else:
+            out.append(as_real_2d(item, f"{name}[{k}]").astype(np.float64))
+    return out

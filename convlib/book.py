@@ -11,7 +11,9 @@ them) and fails when a chapter gains, loses or reorders an equation without this
 
 from __future__ import annotations
 
-__all__ = ["EQUATIONS", "eq", "eqs"]
+import re
+
+__all__ = ["EQUATIONS", "cite", "eq", "eqs"]
 
 EQUATIONS: dict[str, str] = {
     # Chapter 1, the operations
@@ -96,3 +98,20 @@ def eqs(*labels: str) -> str:
     if consecutive:
         return f"({numbers[0]})\N{EN DASH}({numbers[-1]})"
     return ", ".join(f"({n})" for n in numbers)
+
+
+_CITATION = re.compile(r"\((eq-[A-Za-z0-9_.:-]+)\)")
+
+
+def cite(text: str) -> str:
+    """Replace every ``(eq-label)`` in ``text`` by the equation's number: ``(2.3)``.
+
+    Messages are written with labels, so that they follow the book when it is renumbered.
+
+    Examples
+    --------
+    >>> from convlib.book import cite
+    >>> cite("the sum of equation (eq-db), not a mean")
+    'the sum of equation (2.4), not a mean'
+    """
+    return _CITATION.sub(lambda m: eq(m.group(1)), text)

@@ -2,18 +2,16 @@ r"""The CONV layer of the notes: its forward pass and, right beside it, its back
 
 .. math::
 
-    \hat{Y} = w \otimes I + b \quad \text{(E3)}, \qquad
-    \frac{\partial L}{\partial w} = G \otimes I \;\text{(E6)}, \quad
-    \frac{\partial L}{\partial b} = \sum_{i,j} G(i, j) \;\text{(E7)}, \quad
-    \frac{\partial L}{\partial I} = w * G \;\text{(E11)},
+    \hat{Y} = w \otimes I + b \quad \text{(1.3)}, \qquad
+    \frac{\partial L}{\partial w} = G \otimes I \;\text{(2.3)}, \quad
+    \frac{\partial L}{\partial b} = \sum_{i,j} G(i, j) \;\text{(2.4)}, \quad
+    \frac{\partial L}{\partial I} = w * G \;\text{(3.4)},
 
 where :math:`G = \partial L / \partial \hat{Y}` comes from the next layer. All three gradients
 use the forward pass's own cross-correlation, :func:`convlib.correlate2d`.
 """
 
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import numpy as np
 
@@ -26,31 +24,19 @@ from ._checks import (
     check_gradient_shape,
     common_float,
 )
+from ._types import Gradients
 from .ops import METHODS, correlate2d, output_shape, rot180, zero_pad
 
-__all__ = ["Conv2D", "Gradients", "conv2d_backward", "conv2d_forward", "mse_loss"]
-
-
-class Gradients(NamedTuple):
-    r"""The layer's three gradients for one upstream gradient :math:`G`.
-
-    Attributes
-    ----------
-    dw : ndarray, shape (k1, k2)
-        :math:`\partial L / \partial w` (E6), one number per weight.
-    db : numpy scalar
-        :math:`\partial L / \partial b` (E7).
-    dI : ndarray, shape (H, W)
-        :math:`\partial L / \partial I` (E11), one number per pixel.
-
-    Notes
-    -----
-    :math:`k_1 k_2 + 1 + H W` numbers in all (E14).
-    """
-
-    dw: np.ndarray
-    db: np.floating
-    dI: np.ndarray
+__all__ = [
+    "Conv2D",
+    "Gradients",
+    "conv2d_backward",
+    "conv2d_forward",
+    "grad_b",
+    "grad_input",
+    "grad_w",
+    "mse_loss",
+]
 
 
 def conv2d_forward(I, w, b, *, method="auto"):
@@ -82,7 +68,7 @@ def conv2d_forward(I, w, b, *, method="auto"):
 
     Notes
     -----
-    Equation E3, valid padding and stride 1:
+    Equation (1.3), valid padding and stride 1:
 
     .. math::
 
@@ -103,7 +89,7 @@ def conv2d_forward(I, w, b, *, method="auto"):
     """
     b = as_real_scalar(b, "bias b")
     with np.errstate(invalid="ignore"):  # inf + -inf is nan, without a warning
-        return correlate2d(I, w, method=method) + b  # E3
+        return correlate2d(I, w, method=method) + b  # 1.3
 
 
 def conv2d_backward(I, w, G, *, method="auto"):
@@ -142,20 +128,21 @@ def conv2d_backward(I, w, G, *, method="auto"):
 
     Notes
     -----
-    Each gradient is one line of code, computed with the forward pass's cross-correlation:
+    One function per gradient, :func:`grad_w`, :func:`grad_b` and :func:`grad_input`, each one
+    line of code computed with the forward pass's cross-correlation:
 
     .. math::
 
         \frac{\partial L}{\partial w}(m, n)
             &= \sum_{i=0}^{H - k_1} \sum_{j=0}^{W - k_2} G(i, j)\, I(i + m, j + n)
-             = (G \otimes I)(m, n) && \text{(E4, E5, E6)} \\
+             = (G \otimes I)(m, n) && \text{(2.1, 2.2, 2.3)} \\
         \frac{\partial L}{\partial b}
-            &= \sum_{i=0}^{H - k_1} \sum_{j=0}^{W - k_2} G(i, j) && \text{(E7)} \\
+            &= \sum_{i=0}^{H - k_1} \sum_{j=0}^{W - k_2} G(i, j) && \text{(2.4)} \\
         \frac{\partial L}{\partial I}(i', j')
             &= \sum_{m=0}^{k_1 - 1} \sum_{n=0}^{k_2 - 1} G(i' - m, j' - n)\, w(m, n)
-             = (w * G)(i', j') && \text{(E9, E10, E11)} \\
+             = (w * G)(i', j') && \text{(3.2, 3.3, 3.4)} \\
             &= \bigl(\operatorname{rot180}(w) \otimes
-               \operatorname{pad}(G, k_1 - 1, k_2 - 1)\bigr)(i', j') && \text{(E12)}
+               \operatorname{pad}(G, k_1 - 1, k_2 - 1)\bigr)(i', j') && \text{(4.3)}
 
     where :math:`G` is zero outside its :math:`(H - k_1 + 1) \times (W - k_2 + 1)` entries.
     NaN and inf propagate as in :func:`convlib.correlate2d`.
@@ -164,7 +151,7 @@ def conv2d_backward(I, w, G, *, method="auto"):
     --------
     With :math:`L = \sum \hat{Y}`, :math:`G` is all ones; then :math:`\partial L / \partial w
     (m, n)` is the sum of the pixels that weight touches, and :math:`\partial L / \partial I`
-    counts how many outputs each pixel reaches (E8):
+    counts how many outputs each pixel reaches (3.1):
 
     >>> import numpy as np
     >>> from convlib import conv2d_backward
@@ -187,11 +174,122 @@ def conv2d_backward(I, w, G, *, method="auto"):
     check_gradient_shape(G, output_shape(I.shape, w.shape))
     check_choice(method, "method", METHODS)
     I, w, G = common_float(I, w, G)
+    return Gradients(grad_w(I, G, method=method), grad_b(G), grad_input(w, G, method=method))
+
+
+def grad_w(I, G, *, method="auto"):
+    r"""Return :math:`\partial L / \partial w = G \otimes I`, equation (2.3).
+
+    Parameters
+    ----------
+    I : array_like, shape (H, W)
+        The image the forward pass saw.
+    G : array_like, shape (H', W')
+        The upstream gradient :math:`\partial L / \partial \hat{Y}`, with ``H' <= H`` and
+        ``W' <= W``; the kernel's shape is ``(H - H' + 1, W - W' + 1)``.
+    method : {"auto", "direct", "fft"}, optional
+        How to compute the cross-correlation; see :func:`convlib.correlate2d`.
+
+    Returns
+    -------
+    dw : ndarray, shape (H - H' + 1, W - W' + 1)
+
+    Notes
+    -----
+    One weight touches every output, so the chain rule sums over all of :math:`\hat{Y}`:
+
+    .. math::
+
+        \frac{\partial L}{\partial w}(m, n)
+        = \sum_{i=0}^{H - k_1} \sum_{j=0}^{W - k_2} G(i, j)\, I(i + m, j + n)
+        = (G \otimes I)(m, n).
+
+    Examples
+    --------
+    >>> from convlib import grad_w
+    >>> grad_w([[1, 2, 3], [4, 5, 6]], [[1, 1]])
+    array([[ 3.,  5.],
+           [ 9., 11.]])
+    """
+    I = as_real_2d(I, "image I")
+    G = as_real_2d(G, "upstream gradient G")
+    check_fits(I.shape, G.shape, "image I", "upstream gradient G")
+    return correlate2d(I, G, method=method)  # (2.3): dL/dw = G ⊗ I
+
+
+def grad_b(G):
+    r"""Return :math:`\partial L / \partial b = \sum_{i,j} G(i, j)`, equation (2.4).
+
+    Parameters
+    ----------
+    G : array_like, shape (H', W')
+        The upstream gradient :math:`\partial L / \partial \hat{Y}`.
+
+    Returns
+    -------
+    db : numpy scalar
+        float32 if ``G`` is float32, else float64.
+
+    Notes
+    -----
+    The bias enters every output with coefficient 1:
+
+    .. math::
+
+        \frac{\partial L}{\partial b} = \sum_{i=0}^{H - k_1} \sum_{j=0}^{W - k_2} G(i, j).
+
+    Examples
+    --------
+    >>> from convlib import grad_b
+    >>> grad_b([[1, 2], [3, -4]])
+    np.float64(2.0)
+    """
+    return as_real_2d(G, "upstream gradient G").sum()  # (2.4): dL/db = Σ_i Σ_j G(i, j)
+
+
+def grad_input(w, G, *, method="auto"):
+    r"""Return :math:`\partial L / \partial I = w * G`, a full convolution, equation (3.4).
+
+    Computed as the forward pass's cross-correlation of the rotated kernel with the zero-padded
+    ``G``, equation (4.3).
+
+    Parameters
+    ----------
+    w : array_like, shape (k1, k2)
+        The kernel the forward pass used.
+    G : array_like, shape (H', W')
+        The upstream gradient :math:`\partial L / \partial \hat{Y}`.
+    method : {"auto", "direct", "fft"}, optional
+        How to compute the cross-correlation; see :func:`convlib.correlate2d`.
+
+    Returns
+    -------
+    dI : ndarray, shape (H' + k1 - 1, W' + k2 - 1)
+        The image's shape ``(H, W)``.
+
+    Notes
+    -----
+    With :math:`G` taken as zero outside its :math:`H' \times W'` entries,
+
+    .. math::
+
+        \frac{\partial L}{\partial I}(i', j')
+        = \sum_{m=0}^{k_1 - 1} \sum_{n=0}^{k_2 - 1} G(i' - m, j' - n)\, w(m, n)
+        = \bigl(\operatorname{rot180}(w) \otimes
+          \operatorname{pad}(G, k_1 - 1, k_2 - 1)\bigr)(i', j').
+
+    Examples
+    --------
+    >>> from convlib import grad_input
+    >>> grad_input([[1, 10]], [[1, 1]])
+    array([[ 1., 11., 10.]])
+    """
+    w = as_real_2d(w, "kernel w")
+    G = as_real_2d(G, "upstream gradient G")
+    w, G = common_float(w, G)
     k1, k2 = w.shape
-    dw = correlate2d(I, G, method=method)  # E6: dL/dw = G ⊗ I
-    db = G.sum()  # E7: dL/db = Σ_i Σ_j G(i, j)
-    dI = correlate2d(zero_pad(G, k1 - 1, k2 - 1), rot180(w), method=method)  # E12 (= w * G, E11)
-    return Gradients(dw, db, dI)
+    G_pad = zero_pad(G, k1 - 1, k2 - 1)
+    return correlate2d(G_pad, rot180(w), method=method)  # (4.3) = w * G, (3.4)
 
 
 def mse_loss(Y_hat, Y):
@@ -222,8 +320,8 @@ def mse_loss(Y_hat, Y):
     Notes
     -----
     The notes leave :math:`L` general ("a function of :math:`Y` and :math:`\hat{Y}`"); this is
-    the loss the training chapter uses. It is not one of the equations E1-E14, but its
-    gradient is the :math:`G` that E4 and E9 start from:
+    the loss the training chapter uses. It is equation (5.1); its
+    gradient is the :math:`G` that (2.1) and (3.2) start from:
 
     .. math::
 
@@ -260,9 +358,9 @@ def mse_loss(Y_hat, Y):
 class Conv2D:
     r"""A CONV layer holding one kernel ``w`` and one bias ``b``, for the training chapter.
 
-    ``forward(I)`` computes :math:`\hat{Y} = w \otimes I + b` (E3) and remembers ``I``;
-    ``backward(G)`` returns :math:`\partial L / \partial I` (E11) to hand to the previous layer
-    and keeps :math:`\partial L / \partial w` (E6) and :math:`\partial L / \partial b` (E7) in
+    ``forward(I)`` computes :math:`\hat{Y} = w \otimes I + b` (1.3) and remembers ``I``;
+    ``backward(G)`` returns :math:`\partial L / \partial I` (3.4) to hand to the previous layer
+    and keeps :math:`\partial L / \partial w` (2.3) and :math:`\partial L / \partial b` (2.4) in
     ``dw`` and ``db``; ``step(lr)`` takes one gradient-descent step.
 
     Parameters
@@ -287,7 +385,8 @@ class Conv2D:
 
     Notes
     -----
-    ``forward`` is E3 and ``backward`` is :func:`conv2d_backward` (E6, E7, E11 via E12);
+    ``forward`` is (1.3) and ``backward`` is :func:`conv2d_backward` ((2.3), (2.4), and (3.4)
+    via (4.3));
     ``step`` is plain gradient descent with learning rate :math:`\eta`:
 
     .. math::
@@ -348,12 +447,12 @@ class Conv2D:
         return cls(rng.standard_normal((k1, k2)) / np.sqrt(k1 * k2), 0.0, method=method)
 
     def forward(self, I):
-        r"""Return :math:`\hat{Y} = w \otimes I + b` (E3) and remember ``I`` for ``backward``."""
+        r"""Return :math:`\hat{Y} = w \otimes I + b` (1.3) and remember ``I`` for ``backward``."""
         self.I = np.array(as_real_2d(I, "image I"))  # a copy: later changes to I cannot leak in
         return conv2d_forward(self.I, self.w, self.b, method=self.method)
 
     def backward(self, G):
-        r"""Return :math:`\partial L / \partial I` (E11); keep ``dw`` (E6) and ``db`` (E7)."""
+        r"""Return :math:`\partial L / \partial I` (3.4); keep ``dw`` (2.3) and ``db`` (2.4)."""
         if self.I is None:
             raise RuntimeError("Conv2D.backward(G) needs the input of forward(I): call it first")
         self.dw, self.db, dI = conv2d_backward(self.I, self.w, G, method=self.method)

@@ -51,3 +51,11 @@ def test_eqs_joins_only_a_consecutive_run():
     assert book.eqs("eq-dw", "eq-db", "eq-count") == "(2.3)\N{EN DASH}(2.5)"
     assert book.eqs("eq-dw", "eq-count") == "(2.3), (2.5)"
     assert book.eqs("eq-dw") == "(2.3)"
+
+
+def test_cite_resolves_every_label_and_refuses_an_unknown_one():
+    assert (
+        book.cite("(eq-layer) and (eq-di-rot); (not-a-label)") == "(1.3) and (4.3); (not-a-label)"
+    )
+    with pytest.raises(KeyError, match="eq-typo"):
+        book.cite("see (eq-typo)")

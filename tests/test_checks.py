@@ -273,12 +273,12 @@ def test_shapes_and_indices_of_the_helpers():
         affected_region(6, 0, (6, 6), (3, 3))
     with pytest.raises(ValueError, match=r"jp must be a column of the image, 0 <= jp < 6; got -1"):
         affected_region(0, -1, (6, 6), (3, 3))
-    with pytest.raises(TypeError, match="ip must be an int, got 1.5"):
+    with pytest.raises(TypeError, match="ip must be an int, got float 1.5"):
         affected_region(1.5, 0, (6, 6), (3, 3))
     assert affected_region(np.int64(2), np.int32(2), (6, 6), (3, 3)).size == 9
     with pytest.raises(ValueError, match="pad_rows must be an int >= 0, got -1"):
         zero_pad([[1.0]], -1, 0)
-    with pytest.raises(TypeError, match="pad_cols must be an int >= 0, got 1.0"):
+    with pytest.raises(TypeError, match="pad_cols must be an int >= 0, got float 1.0"):
         zero_pad([[1.0]], 0, 1.0)
 
 

@@ -5,15 +5,17 @@ import pytest
 import scipy.signal
 
 import convlib
-import convlib.exercises as exercises
 from convlib import reference
 from convlib.exercises import (
     MISTAKES,
     CheckResult,
+    _cases,
+    catalogue,
     check_correlate2d,
     check_grad_b,
     check_grad_input,
     check_grad_w,
+    diagnosis,
 )
 
 # --------------------------------------------------------------------------------------
@@ -609,7 +611,7 @@ def test_the_reader_receives_copies():
         return convlib.correlate2d(I, w)
 
     assert check_correlate2d(spy)
-    first_case = exercises._cases()[0]
+    first_case = _cases._cases()[0]
     assert seen[0] is not first_case.I
     np.testing.assert_array_equal(seen[0], first_case.I)
 
@@ -663,7 +665,7 @@ def test_results_are_deterministic():
 
 
 def test_cases_cover_the_edges():
-    cases = exercises._cases()
+    cases = _cases._cases()
     shapes = [(c.I.shape, c.w.shape) for c in cases]
     assert any(w == (1, 1) for _, w in shapes)
     assert any(I == w for I, w in shapes)
@@ -676,12 +678,12 @@ def test_cases_cover_the_edges():
 
 @pytest.mark.parametrize(
     "exercise",
-    [exercises._CORRELATE2D, exercises._GRAD_W, exercises._GRAD_B, exercises._GRAD_INPUT],
+    [catalogue._CORRELATE2D, catalogue._GRAD_W, catalogue._GRAD_B, catalogue._GRAD_INPUT],
     ids=lambda e: e.name,
 )
 def test_first_case_separates_every_variant(exercise):
     """On the first case no two known-wrong answers coincide, nor with the right one."""
-    case = exercises._cases()[0]
+    case = _cases._cases()[0]
     expected = exercise.expected(case)
     answers = [("right", expected)]
     if not exercise.scalar:
@@ -689,7 +691,7 @@ def test_first_case_separates_every_variant(exercise):
     answers += [(mistake, compute()) for mistake, compute, _ in exercise.variants(case)]
     for a, (name_a, value_a) in enumerate(answers):
         for name_b, value_b in answers[a + 1 :]:
-            assert not exercises._close(value_a, value_b), (name_a, name_b)
+            assert not diagnosis._close(value_a, value_b), (name_a, name_b)
 
 
 def grad_w_via_convlib_swapped(I, w, G):
@@ -725,3 +727,22 @@ def test_other_exceptions_are_still_failures():
     result = check_correlate2d(broken)
     assert result.mistake == "raised"
     assert "#c62828" in result._repr_html_()
+
+
+def test_every_sentence_cites_the_books_numbers():
+    # a sentence writes (eq-label); cite() turns it into (c.n), and raises on an unknown label
+    import re
+
+    from convlib.book import cite
+
+    planning = re.compile(r"(?<![A-Za-z0-9_])E(1[0-4]|[1-9])(?![0-9])")
+    exercises_ = [catalogue._CORRELATE2D, catalogue._GRAD_W, catalogue._GRAD_B]
+    exercises_.append(catalogue._GRAD_INPUT)
+    for ex in exercises_:
+        texts = [ex.bounds, ex.border_hint, ex.constant_hint]
+        for case in _cases._cases():
+            texts += [sentence for _, _, sentence in ex.variants(case)]
+            texts.append(ex.shape_rule(case))
+        for text in texts:
+            resolved = cite(text)
+            assert "(eq-" not in resolved and not planning.search(resolved), resolved

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 import scipy.signal
+from helpers import METHODS, close, layer_inputs
 from hypothesis import given
-from strategies import METHODS, layer_inputs
 
 from convlib import (
     Conv2D,
@@ -21,11 +21,6 @@ from convlib import (
 def scipy_backward(I, w, G):
     """The gradients by scipy.signal, independent of convlib: E6, E7, E11."""
     return scipy.signal.correlate2d(I, G, "valid"), G.sum(), scipy.signal.convolve2d(G, w, "full")
-
-
-def close(actual, expected, tol=1e-10):
-    scale = max(1.0, float(np.max(np.abs(expected))))
-    np.testing.assert_allclose(actual, expected, rtol=0, atol=tol * scale)
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,27 +3,20 @@
 import numpy as np
 import pytest
 import scipy.signal
+from helpers import METHODS, close, image_and_kernel
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import METHODS, image_and_kernel
 
 import convlib
 from convlib import (
     affected_region,
+    choose_method,
     convolve2d,
     correlate2d,
-    ops,
     output_shape,
     rot180,
     zero_pad,
 )
-
-
-def close(actual, expected, rtol=1e-10):
-    """Equal up to rounding, relative to the largest magnitude involved."""
-    scale = max(1.0, float(np.max(np.abs(expected))))
-    np.testing.assert_allclose(actual, expected, rtol=0, atol=rtol * scale)
-
 
 # --------------------------------------------------------------------------------------------
 # Hand-computed examples
@@ -209,16 +202,6 @@ def test_larger_shapes_match_scipy(method, image, kernel):
     close(correlate2d(I, w, method=method), scipy.signal.correlate2d(I, w, "valid"), 1e-9)
 
 
-@given(pair=image_and_kernel(max_side=12))
-def test_chunk_boundaries(pair):
-    # chunks of 3 float64 numbers: chunk boundaries land inside rows, for both direct loops
-    I, w = pair
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ops, "_CHUNK_BYTES", 24)
-        Y = correlate2d(I, w, method="direct")
-    close(Y, scipy.signal.correlate2d(I, w, "valid"))
-
-
 @pytest.mark.parametrize("method", METHODS)
 def test_non_contiguous_inputs(method):
     rng = np.random.default_rng(3)
@@ -348,10 +331,39 @@ def test_valid_convolution_needs_the_kernel_to_fit():
     ],
 )
 def test_auto_picks_the_clear_winner(image, kernel, method):
-    assert ops._choose_method(image, kernel, np.dtype(np.float64)) == method
+    assert choose_method(image, kernel) == method
+    assert choose_method(image, kernel, np.float64) == method
+    assert choose_method(image, kernel, np.int16) == method  # integers compute in float64
 
 
 def test_public_names():
     for name in convlib.__all__:
         assert getattr(convlib, name) is not None
     assert isinstance(affected_region(0, 0, (2, 2), (1, 1)), convlib.Region)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (
+            ((3.0, 3), (2, 2)),
+            TypeError,
+            r"image_shape must be a pair of positive ints, got \(3.0, 3\)",
+        ),
+        (((3, 3), (4, 2)), ValueError, r"kernel_shape has shape \(4, 2\) but image_shape"),
+        (((3, 3), (2, 2), np.complex128), TypeError, "dtype must be a real floating dtype"),
+        (((3, 3), (2, 2), "nonsense"), TypeError, "dtype must be a numpy dtype"),
+    ],
+)
+def test_choose_method_refuses_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
+        choose_method(*args)
+
+
+def test_choose_method_is_what_auto_computes():
+    # "auto" must give bit for bit the result of the engine choose_method names
+    rng = np.random.default_rng(5)
+    for image, kernel in [((64, 64), (3, 3)), ((96, 96), (15, 15))]:
+        I, w = rng.standard_normal(image), rng.standard_normal(kernel)
+        chosen = correlate2d(I, w, method=choose_method(image, kernel))
+        np.testing.assert_array_equal(correlate2d(I, w), chosen)

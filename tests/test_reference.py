@@ -7,17 +7,11 @@ import inspect
 import numpy as np
 import pytest
 import scipy.signal
+from helpers import METHODS, close, layer_inputs
 from hypothesis import given
-from strategies import METHODS, layer_inputs
 
 import convlib
 from convlib import reference
-
-
-def close(actual, expected):
-    scale = max(1.0, float(np.max(np.abs(expected))))
-    np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-10 * scale)
-
 
 # --------------------------------------------------------------------------------------------
 # By hand
@@ -106,7 +100,7 @@ def test_input_rules_apply():
 # --------------------------------------------------------------------------------------------
 
 
-def test_imports_only_numpy_and_the_checks():
+def test_imports_only_numpy_the_checks_and_the_result_type():
     tree = ast.parse(inspect.getsource(reference))
     imported = set()
     for node in ast.walk(tree):
@@ -114,7 +108,7 @@ def test_imports_only_numpy_and_the_checks():
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add("." * node.level + (node.module or ""))
-    assert imported == {"numpy", "._checks"}
+    assert imported == {"numpy", "._checks", "._types"}
 
 
 def test_loops_use_the_notes_index_names():
@@ -126,11 +120,32 @@ def test_loops_use_the_notes_index_names():
 @pytest.mark.parametrize(
     ("function", "equations"),
     [
-        (reference.correlate2d, ["E2"]),
-        (reference.convolve2d, ["E1"]),
-        (reference.conv2d_backward, ["E6", "E7", "E11"]),
+        (reference.correlate2d, ["1.2"]),
+        (reference.convolve2d, ["1.1"]),
+        (reference.conv2d_forward, ["1.3"]),
+        (reference.grad_w, ["2.3"]),
+        (reference.grad_b, ["2.4"]),
+        (reference.grad_input, ["3.4"]),
+        (reference.conv2d_backward, ["2.3", "2.4", "3.4"]),
     ],
 )
 def test_docstrings_cite_their_equations(function, equations):
     for equation in equations:
         assert f"({equation})" in function.__doc__
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(inputs=layer_inputs())
+def test_each_gradient_function_matches_its_fast_twin(method, inputs):
+    I, w, b, G = inputs
+    close(convlib.grad_w(I, G, method=method), reference.grad_w(I, G))
+    close(convlib.grad_b(G), reference.grad_b(G))
+    close(convlib.grad_input(w, G, method=method), reference.grad_input(w, G))
+    close(convlib.conv2d_forward(I, w, b, method=method), reference.conv2d_forward(I, w, b))
+
+
+def test_backward_returns_the_same_type_as_the_fast_layer():
+    I, w, G = np.ones((3, 4)), np.ones((2, 2)), np.ones((2, 3))
+    slow, fast = reference.conv2d_backward(I, w, G), convlib.conv2d_backward(I, w, G)
+    assert type(slow) is type(fast) is convlib.Gradients
+    assert slow._fields == ("dw", "db", "dI")

@@ -1,4 +1,4 @@
-"""Hypothesis strategies shared by the core tests: inputs of every consistent shape.
+"""What the tests share: one comparison, and hypothesis strategies for inputs of every shape.
 
 Degenerate shapes are in range on purpose: 1×1 kernels, 1×N images, kernels as large as the
 image. Values are standard normal, drawn from a seed that hypothesis chooses (and shrinks).
@@ -8,6 +8,12 @@ import numpy as np
 from hypothesis import strategies as st
 
 METHODS = ["auto", "direct", "fft"]
+
+
+def close(actual, expected, rtol=1e-10):
+    """Assert equal up to rounding: within ``rtol`` of the largest magnitude expected (or of 1)."""
+    scale = max(1.0, float(np.max(np.abs(expected))))
+    np.testing.assert_allclose(actual, expected, rtol=0, atol=rtol * scale)
 
 
 @st.composite

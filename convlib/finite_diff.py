@@ -1,4 +1,7 @@
-r"""Gradient checking by central differences, for tests and for the chapters.
+r"""Gradient checking by central differences (:func:`gradcheck`), for tests and the chapters.
+
+The module is ``convlib.finite_diff``; the function is ``convlib.gradcheck``, so that
+``import convlib.finite_diff`` and ``from convlib import gradcheck`` never shadow each other.
 
 A claimed gradient :math:`\partial f / \partial x` is compared entry by entry with
 
@@ -6,22 +9,25 @@ A claimed gradient :math:`\partial f / \partial x` is compared entry by entry wi
 
     \frac{f(x + \varepsilon e_k) - f(x - \varepsilon e_k)}{2 \varepsilon},
 
-computed in float64. The result shows the analytic value beside the numeric one, so a failing
-check says where and by how much.
+with a step and tolerances scaled to the problem: the size of ``x``, the size of the terms
+``f`` adds up, and the precision ``f`` computes in. The result shows the analytic value beside
+the numeric one, so a failing check says where and by how much.
 """
 
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_real_scalar
+from ._checks import as_nonnegative, as_real_array
 
 __all__ = ["GradcheckResult", "gradcheck"]
 
 _MAX_ROWS = 20  # entries shown in the repr; the largest errors first when there are more
+_NOISE_MARGIN = 4.0  # atol, in estimated rounding errors (the largest seen was 0.37 of one)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -42,7 +48,12 @@ class GradcheckResult:
     max_rel_error : float
         :math:`\max |a - n| / \max(|a|, |n|)` over the entries (0 where both are 0).
     eps, rtol, atol : float
-        The settings used.
+        The settings used (chosen by :func:`gradcheck` unless given).
+    precision : str
+        The dtype ``f`` returns, ``"float64"`` or ``"float32"`` (``"float16"``): it sets how
+        finely the differences resolve a derivative.
+    noise : float
+        The estimated rounding error of one numeric derivative, :math:`u F / \varepsilon`.
     """
 
     passed: bool
@@ -53,9 +64,27 @@ class GradcheckResult:
     eps: float
     rtol: float
     atol: float
+    precision: str = "float64"
+    noise: float = 0.0
 
     def __bool__(self) -> bool:
         return self.passed
+
+    @property
+    def note(self) -> str:
+        """A sentence on what limits the check when ``f`` is not computed in float64, else ""."""
+        if self.precision == "float64":
+            return ""
+        text = (
+            f"f returns {self.precision}: its rounding limits each numeric derivative to about "
+            f"{self.noise:.2g}, so this check is coarse"
+        )
+        if not self.passed:
+            text += (
+                "; precision, not the gradient, is the likely cause of the failure: evaluate f "
+                "in float64 to check the gradient"
+            )
+        return text + "."
 
     def _rows(self):
         """(index, analytic, numeric, abs error, fails) for the entries to show."""
@@ -73,11 +102,12 @@ class GradcheckResult:
 
     def _summary(self) -> str:
         verdict = "passed" if self.passed else "FAILED"
-        return (
+        text = (
             f"gradcheck {verdict}: max abs error {self.max_abs_error:.3g}, "
             f"max rel error {self.max_rel_error:.3g} "
-            f"(rtol={self.rtol:g}, atol={self.atol:g}, eps={self.eps:g})"
+            f"(rtol={self.rtol:.2g}, atol={self.atol:.2g}, eps={self.eps:.2g})"
         )
+        return f"{text}\n{self.note}" if self.note else text
 
     def _hidden(self) -> int:
         return max(0, self.analytic.size - _MAX_ROWS)
@@ -100,13 +130,14 @@ class GradcheckResult:
             cells = f"<td>{html.escape(str(index))}</td><td>{a:.9e}</td><td>{n:.9e}</td>"
             rows.append(f"<tr{style}>{cells}<td>{error:.2e}</td></tr>")
         note = f"<p>the {_MAX_ROWS} largest errors shown</p>" if self._hidden() else ""
+        summary = "<br>".join(html.escape(line) for line in self._summary().splitlines())
         return (
-            f"<p>{html.escape(self._summary())}</p>{note}"
+            f"<p>{summary}</p>{note}"
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
 
 
-def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-8):
+def gradcheck(f, x, grad, *, eps=None, rtol=None, atol=None):
     r"""Compare a claimed gradient with central finite differences, entry by entry.
 
     Parameters
@@ -120,18 +151,23 @@ def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-8):
         The claimed (analytic) gradient :math:`\partial f / \partial x` at ``x``, with the shape
         of ``x``.
     eps : float, optional
-        The step :math:`\varepsilon` (default 1e-6).
+        The step :math:`\varepsilon`. By default :math:`u^{1/3} \max(1, \operatorname{rms}(x))`,
+        which balances truncation against rounding; :math:`u` is the unit roundoff of the dtype
+        ``f`` returns (``2.2e-16`` for float64).
     rtol, atol : float, optional
         An entry passes when :math:`|a - n| \le \text{atol} + \text{rtol}\, |n|` for analytic
-        :math:`a` and numeric :math:`n` (defaults 1e-5 and 1e-8).
+        :math:`a` and numeric :math:`n`. By default ``atol`` is four times the estimated
+        rounding error of one numeric derivative (see Notes) and ``rtol`` is
+        :math:`\max(10^{-7}, 10\, u^{2/3})`: ``1e-7`` in float64, ``1.5e-4`` in float32.
 
     Returns
     -------
     GradcheckResult
-        ``.passed``, ``.analytic``, ``.numeric``, ``.max_abs_error``, ``.max_rel_error``; its
-        repr (and in Jupyter its HTML) shows analytic beside numeric. ``bool(result)`` is
-        ``result.passed``, so ``assert result, str(result)`` fails with that table as the
-        message.
+        ``.passed``, ``.analytic``, ``.numeric``, ``.max_abs_error``, ``.max_rel_error``, the
+        settings, ``.precision`` and ``.noise``. Its repr (and in Jupyter its HTML) shows
+        analytic beside numeric and, when ``f`` returns float32, says that precision limits the
+        check. ``bool(result)`` is ``result.passed``, so ``assert result, str(result)`` fails
+        with that table as the message.
 
     Raises
     ------
@@ -150,11 +186,15 @@ def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-8):
         \frac{\partial f}{\partial x_k} \approx
         \frac{f(x + \varepsilon e_k) - f(x - \varepsilon e_k)}{2 \varepsilon},
 
-    with an error of order :math:`\varepsilon^2 f'''` plus rounding of order
-    :math:`10^{-16} |f| / \varepsilon`. The chapters use it on the gradients of E6, E7 and E11:
-    for :math:`L = \sum G \odot \hat{Y}` the exact gradients are those of
-    :func:`convlib.conv2d_backward`, and :math:`L` is linear in each argument, so the
-    differences have no truncation error. NaN in either value makes the entry fail.
+    whose truncation error is of order :math:`\varepsilon^2 f'''` and whose rounding error is
+    about :math:`u F / \varepsilon`, where :math:`F` is the size of the terms ``f`` adds up. The
+    check estimates :math:`F = \max(|f(x)|, \sum_k |x_k n_k|)` from the numeric gradient
+    :math:`n` (for an ``f`` linear in :math:`x`, as :math:`L = \sum G \odot \hat{Y}` is in each
+    argument, the second is exactly the sum of the magnitudes of its terms). So a large layer's
+    correct gradient passes, 96×96 images with 31×31 kernels included, while a rotated kernel
+    gradient, a correlation where a convolution belongs, or one entry wrong by :math:`10^{-4}`
+    of its size still fail. In float32 the rounding is :math:`2^{29}` times coarser and the
+    result says so. NaN in either value makes the entry fail.
 
     Examples
     --------
@@ -171,29 +211,39 @@ def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-8):
     >>> bool(result)
     False
     >>> print(result)  # doctest: +NORMALIZE_WHITESPACE +ELLIPSIS
-    gradcheck FAILED: max abs error 1, max rel error 0.143 (rtol=1e-05, atol=1e-08, eps=1e-06)
+    gradcheck FAILED: max abs error 1, max rel error 0.143 (rtol=1e-07, atol=..., eps=...)
          index          analytic           numeric  abs error
           (0,)   2.000000000e+00   2.000000000e+00   ...
           (1,)   4.000000000e+00   4.000000000e+00   ...
           (2,)   7.000000000e+00   6.000000000e+00   1.00e+00  <- fails
     """
-    eps = _positive(eps, "eps", strict=True)
-    rtol = _positive(rtol, "rtol")
-    atol = _positive(atol, "atol")
-    x = _as_real_array(x, "x")
-    analytic = _as_real_array(grad, "grad")
+    x = as_real_array(x, "x")
+    analytic = as_real_array(grad, "grad")
     if analytic.shape != x.shape:
         raise ValueError(
             f"grad has shape {analytic.shape} but x has shape {x.shape}: the gradient "
             "df/dx has one entry per entry of x"
         )
+    f0, dtype = _call(f, x.copy())  # f may write into its argument
+    if eps is None:
+        rms = float(np.sqrt(np.mean(x**2))) if x.size else 0.0
+        eps = _unit_roundoff(dtype) ** (1 / 3) * max(1.0, rms)
+    eps = as_nonnegative(eps, "eps", strict=True)
     numeric = np.empty_like(x)
     for k in np.ndindex(x.shape):
         x_plus, x_minus = x.copy(), x.copy()
         x_plus[k] += eps
         x_minus[k] -= eps
         step = x_plus[k] - x_minus[k]  # the step actually taken, after rounding
-        numeric[k] = (_call(f, x_plus) - _call(f, x_minus)) / step
+        (f_plus, t_plus), (f_minus, t_minus) = _call(f, x_plus), _call(f, x_minus)
+        numeric[k] = (f_plus - f_minus) / step
+        dtype = max(dtype, t_plus, t_minus, key=_unit_roundoff)
+    u = _unit_roundoff(dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        F = max(abs(f0), float(np.nansum(np.abs(x * numeric))))
+    noise = u * F / eps if math.isfinite(F) else math.inf
+    atol = _NOISE_MARGIN * noise if atol is None else as_nonnegative(atol, "atol")
+    rtol = max(1e-7, 10 * u ** (2 / 3)) if rtol is None else as_nonnegative(rtol, "rtol")
     error = np.abs(analytic - numeric)
     scale = np.maximum(np.abs(analytic), np.abs(numeric))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -204,33 +254,27 @@ def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-8):
         passed=passed,
         analytic=analytic,
         numeric=numeric,
-        max_abs_error=float(np.max(error)),
-        max_rel_error=float(np.max(relative)),
+        max_abs_error=float(np.max(error)) if error.size else 0.0,
+        max_rel_error=float(np.max(relative)) if relative.size else 0.0,
         eps=eps,
         rtol=rtol,
         atol=atol,
+        precision=np.dtype(dtype).name,
+        noise=noise,
     )
 
 
-def _as_real_array(value, name):
-    a = np.asarray(value)
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    return a.astype(np.float64)  # always a copy
+def _unit_roundoff(dtype) -> float:
+    return float(np.finfo(dtype).eps)
 
 
 def _call(f, x):
-    """``f(x)`` as a Python float, with a scalar ``x`` passed as a Python float."""
+    """``f(x)`` as a Python float, and the float dtype it was computed in."""
     value = np.asarray(f(float(x) if x.ndim == 0 else x))
     if value.ndim != 0:
         raise ValueError(f"f must return a scalar, got an array of shape {value.shape}")
     if value.dtype.kind not in "biuf":
         raise TypeError(f"f must return a real number, got dtype {value.dtype}")
-    return float(value)
-
-
-def _positive(value, name, strict=False):
-    value = as_real_scalar(value, name)
-    if not (value > 0 if strict else value >= 0):
-        raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'}, got {value}")
-    return value
+    if value.dtype.kind == "f" and value.dtype.itemsize < 8:
+        return float(value), value.dtype
+    return float(value), np.dtype(np.float64)
