@@ -6,7 +6,9 @@
 //    MathJax keeps the other formulas out of the Tab order, see _config.yml).
 // 3. The interactive figures (ipywidgets replayed from saved state) speak: every control is
 //    named, sliders say their state in words, kernel buttons say which one is pressed, and a
-//    polite live region reads the new frame's caption when it changes.
+//    polite live region reads the new frame's caption when it changes. convlib.figures.widgets
+//    marks their parts for this: course-widget, course-widget-title, course-frame (with
+//    data-label), course-caption (see that module's docstring).
 (function () {
   "use strict";
 
@@ -115,7 +117,7 @@
   // The frame a control drives: the first frame after it on the page (chapter 4 shows a fixed
   // frame, the kernel and its rotation, above its controls).
   function frameAfter(root, el) {
-    var frames = root.querySelectorAll("figure.convlib-frame");
+    var frames = root.querySelectorAll("figure.course-frame");
     for (var k = 0; k < frames.length; k++) {
       if (el.compareDocumentPosition(frames[k]) & Node.DOCUMENT_POSITION_FOLLOWING) {
         return frames[k];
@@ -124,13 +126,11 @@
     return frames.length ? frames[frames.length - 1] : null;
   }
 
-  // A frame's state in a few words: its own short form when convlib gives one
-  // (data-short on the figure), else the caption's first clause ("Step 3 of 25",
-  // "Output Ŷ(1,2) of 9", "I(2,2) affects Ŷ rows 0–2, columns 0–2").
+  // A frame's state in a few words: its caption's first clause ("Step 3 of 9, 3×3 kernel",
+  // "Output 2 of 9, 3×3 kernel", "With a 3×3 kernel, I(3,0) affects Ŷ rows 1–2, column 0").
   function shortState(frame) {
     if (!frame) return "";
-    if (frame.dataset.short) return frame.dataset.short;
-    var caption = textOf(frame.querySelector("figcaption"));
+    var caption = textOf(frame.querySelector(".course-caption"));
     var match = caption.match(/^(.*?)(?::\s|\.\s|\.$)/);
     var short = match ? match[1] : caption;
     return short.length > 100 ? short.slice(0, 100).replace(/\s+\S*$/, "") + "…" : short;
@@ -170,8 +170,8 @@
       });
     }
 
-    // The figure as a group named by its title (the first bold line of its header).
-    var title = root.querySelector(".widget-html-content strong");
+    // The figure as a group named by its title.
+    var title = root.querySelector(".course-widget-title");
     if (title) {
       setAttr(root, "role", "group");
       setAttr(root, "aria-labelledby", idOf(title, "widget-title"));
@@ -208,9 +208,7 @@
         setAttr(button, "aria-pressed", String(on));
         var icon = button.querySelector("i");
         if (icon) setAttr(icon, "aria-hidden", "true");
-        if (on) {
-          chosen.push({ label: textOf(label).replace(/:$/, ""), value: textOf(button), el: group });
-        }
+        if (on) chosen.push({ label: textOf(label).replace(/:$/, ""), value: textOf(button) });
       });
     });
 
@@ -228,8 +226,9 @@
         } else {
           setAttr(handle, "aria-label", "frame");
         }
-        var value = textOf(readout) || handle.getAttribute("aria-valuenow") || "";
-        setAttr(handle, "aria-valuetext", valueText(value, frameAfter(root, slider)));
+        var frame = frameAfter(root, slider);
+        var value = textOf(readout) || (frame && frame.dataset.label) || "";
+        setAttr(handle, "aria-valuetext", valueText(value, frame));
       }
       if (readout) {
         setAttr(readout, "role", "textbox");
@@ -237,16 +236,6 @@
       }
       settings.push({ label: name, value: textOf(readout) });
     });
-
-    // A frame drawn for another kernel size than the one in its alt text says so.
-    if (chosen.length) {
-      root.querySelectorAll("figure.convlib-frame img[alt]").forEach(function (img) {
-        chosen.forEach(function (c) {
-          if (!(c.el.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING)) return;
-          if (img.alt.indexOf(c.value) < 0) img.alt += " (" + c.label + " " + c.value + ")";
-        });
-      });
-    }
 
     // What a printed page shows in place of the controls: their settings, in words.
     var printed = root.querySelector(":scope > .course-print-state");
@@ -280,9 +269,9 @@
       live.setAttribute("aria-atomic", "true");
       root.appendChild(live);
     }
-    var frames = root.querySelectorAll("figure.convlib-frame");
+    var frames = root.querySelectorAll("figure.course-frame");
     var current = frames.length ? frames[frames.length - 1] : null;
-    var caption = current ? textOf(current.querySelector("figcaption")) : "";
+    var caption = current ? textOf(current.querySelector(".course-caption")) : "";
     if (!state.armed || !state.caption) {
       state.caption = caption; // drawn as the page loads: on the page already, nothing to say
     } else if (caption && caption !== state.caption) {

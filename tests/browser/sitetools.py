@@ -145,7 +145,6 @@ class Reader:
     def __init__(self, browser, site_url: str, page: str) -> None:
         self.page = page
         self.url = site_url + page
-        self.notes: dict = {}  # what one check found, for another check of the same page
         self.outside: list[str] = []
         self.failed: list[str] = []
         self.errors: list[str] = []

@@ -10,9 +10,8 @@ open for all the checks of that page (see conftest.py), and puts back what it ch
 * The keyboard: formulas are not Tab stops, the arrow keys never change chapter.
 * Dark mode, a 390 px phone, a 1024 × 768 projector and print each get their own check.
 
-Checks that can pass only once convlib draws its figures differently are marked
-``xfail(strict=True)`` with the change they wait for; they fail loudly the day it lands, so
-that their mark is taken off.
+The widgets' parts are found by the hooks convlib.figures.widgets gives them (``course-widget``,
+``course-frame`` with ``data-label``, ``course-caption``, ``course-widget-help``...).
 """
 
 from __future__ import annotations
@@ -48,18 +47,6 @@ WIDGET_PAGES = widget_pages()
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 PRINTED = sorted(set(pages_holding('class="solution dropdown')) | set(WIDGET_PAGES))
 AXE_LOG = ARTIFACTS / "axe-serious-critical.json"
-
-# The python side of the figures (convlib) must change for these; see each check.
-NEEDS_ALT = "convlib: each frame's alt text must name its kernel size (chapter 2 repeats 9 alts)"
-NEEDS_FONT = (
-    "convlib: frames must carry data-min-font-px (their smallest text, in image pixels) on the "
-    "<img>, and draw it large enough: >= 14 px at 1024x768, >= 7 px on a 390 px phone"
-)
-NEEDS_HOW = (
-    "convlib: the header's how-to sentence must carry class 'convlib-how' so that print "
-    "leaves it out"
-)
-
 
 # --------------------------------------------------------------------------------------------
 # Helpers
@@ -136,7 +123,7 @@ def _move_to(tab, handle, value: float) -> None:
 
 # The caption of the frame a widget shows now (the last frame: chapter 4 shows a fixed one,
 # the kernel and its rotation, above its controls).
-CAPTION = """root => { const f = [...root.querySelectorAll('figure.convlib-frame figcaption')];
+CAPTION = """root => { const f = [...root.querySelectorAll('figure.course-frame .course-caption')];
   return f.length ? f[f.length - 1].textContent.replace(/\\s+/g, ' ').trim() : ''; }"""
 LIVE = "root => (root.querySelector('[aria-live]') || {textContent: null}).textContent"
 
@@ -309,7 +296,7 @@ def test_arrow_keys_never_change_chapter(reader):
     handle = root.locator('[role="slider"]').first
     start = float(handle.get_attribute("aria-valuenow"))
     # 1. A click on the picture (nothing there takes focus: it stays on the page itself).
-    image = root.locator("figure.convlib-frame img").last
+    image = root.locator(".course-frame-image").last
     image.scroll_into_view_if_needed()
     image.click()
     tab.keyboard.press("ArrowRight")
@@ -350,9 +337,9 @@ CONTROLS = """root => {
     return e ? e.textContent.trim() : '';
   };
   const caption = el => {
-    const f = [...root.querySelectorAll('figure.convlib-frame')].find(
+    const f = [...root.querySelectorAll('figure.course-frame')].find(
       f => el.compareDocumentPosition(f) & Node.DOCUMENT_POSITION_FOLLOWING);
-    return f ? f.querySelector('figcaption').textContent.replace(/\\s+/g, ' ').trim() : '';
+    return f ? f.querySelector('.course-caption').textContent.replace(/\\s+/g, ' ').trim() : '';
   };
   return {
     sliders: [...root.querySelectorAll('.widget-slider')].map(s => {
@@ -584,7 +571,7 @@ def test_widget_text_is_readable_in_both_modes(reader):
                 if mode == "light":
                     continue  # the frames' own colours are convlib's; dark mode changes them
                 reader.shoot(root, f"a11y__{slug(page)}__{k}__{mode}.png")
-                for image in root.locator("figure.convlib-frame img").all():
+                for image in root.locator(".course-frame-image").all():
                     ratio = _image_contrast(reader.shoot(image))
                     if ratio < 4.5:
                         low.append((mode, {"text": "the frame's picture", "ratio": ratio}))
@@ -606,8 +593,8 @@ LAYOUT = """root => {
                                 || e.className, ...box(e)}));
   return {root: box(root), page: document.documentElement.clientWidth, targets,
           tracks: [...root.querySelectorAll('.noUi-target')].filter(shown).map(e => box(e).w),
-          frames: [...root.querySelectorAll('figure.convlib-frame img')].filter(shown)
-                    .map(i => ({natural: i.naturalWidth, shown: box(i).w}))};
+          frames: [...root.querySelectorAll('.course-frame-image')].filter(shown)
+                    .map(i => ({natural: i.naturalWidth, ...box(i)}))};
 }"""
 
 
@@ -631,6 +618,11 @@ def test_widgets_work_on_a_phone(reader):
             assert found["tracks"] and min(found["tracks"]) >= 120, (
                 f"{page}: slider tracks {found['tracks']} px wide at {width} px"
             )
+            # convlib draws frame text at 14 px or more when shown 1:1: zoomed in twice, a
+            # frame shown at half its size or more reads at 14 px or more.
+            for f in found["frames"]:
+                assert f["left"] >= -1 and f["right"] <= width + 1, f"{page}: frame {f} off screen"
+                assert f["w"] >= 0.5 * f["natural"], f"{page}: frame {f} too small to zoom"
             # A tap near the end of the first track moves the slider, and the picture.
             handle = root.locator('[role="slider"]').first
             start = float(handle.get_attribute("aria-valuenow"))
@@ -653,12 +645,12 @@ def test_widgets_work_on_a_phone(reader):
 @pytest.mark.parametrize("reader", WIDGET_PAGES, indirect=True)
 def test_captions_read_on_a_projector(reader):
     """At 1024 x 768 every caption is in the text's colour at 7:1 or more; a widget's caption,
-    the frame in words, is also large (>= 17 px) and a little bold (>= 500)."""
+    the frame in words, is also large (>= 17 px) and a little bold (>= 500); frames show 1:1."""
     tab, page = reader.tab, reader.page
     js = (
         "() => { const c = " + COLOURS + "; return [...document.querySelectorAll("
         "'.bd-article figcaption')].filter(f => f.getClientRects().length).map(f => {"
-        " const s = getComputedStyle(f); return {widget: !!f.closest('.convlib-frame'),"
+        " const s = getComputedStyle(f); return {widget: !!f.closest('.course-frame'),"
         " text: f.textContent.trim().slice(0, 30), size: parseFloat(s.fontSize),"
         " weight: parseInt(s.fontWeight), ratio: c.textContrast(f)}; }); }"
     )
@@ -666,6 +658,11 @@ def test_captions_read_on_a_projector(reader):
         tab.set_viewport_size(PROJECTOR)
         reader.settle()
         captions = tab.evaluate(js)
+        frames = tab.evaluate(
+            """() => [...document.querySelectorAll('.course-frame-image')]
+                .filter(i => i.getClientRects().length)
+                .map(i => ({natural: i.naturalWidth, shown: i.getBoundingClientRect().width}))"""
+        )
         for k, root in enumerate(_widgets(reader)):
             reader.shoot(root, f"a11y__{slug(page)}__{k}__projector.png")
     finally:
@@ -675,34 +672,9 @@ def test_captions_read_on_a_projector(reader):
     assert not faint, f"{page}: faint captions on a projector: {faint}"
     small = [c for c in captions if c["widget"] and (c["size"] < 17 or c["weight"] < 500)]
     assert not small, f"{page}: widget captions too small or thin for a projector: {small}"
-
-
-@pytest.mark.xfail(strict=True, reason=NEEDS_FONT)
-@pytest.mark.parametrize("reader", WIDGET_PAGES, indirect=True)
-def test_figure_text_is_large_enough(reader):
-    tab = reader.tab
-    js = """root => [...root.querySelectorAll('figure.convlib-frame img')]
-        .filter(i => i.getClientRects().length)
-        .map(i => ({font: parseFloat(i.dataset.minFontPx), natural: i.naturalWidth,
-                    scale: i.getBoundingClientRect().width / i.naturalWidth}))"""
-    assert tab.locator("figure.convlib-frame img[data-min-font-px]").count(), (
-        "no frame says its smallest text size (data-min-font-px)"
-    )
-    try:
-        # On a projector the text reads as it is; on a phone, once zoomed in twice, with enough
-        # pixels in the picture to stay sharp.
-        for viewport, need in ((PROJECTOR, 14), (PHONE, 7)):
-            tab.set_viewport_size(viewport)
-            reader.settle()
-            for root in _widgets(reader):
-                for f in root.evaluate(js):
-                    assert f["font"] == f["font"], "no data-min-font-px on the frame"
-                    shown = f["font"] * f["scale"]
-                    assert shown >= need, f"figure text {shown:.1f} px at {viewport}"
-                    if viewport == PHONE:
-                        assert f["scale"] <= 0.5, f"a {f['natural']} px frame is blurred at 2x"
-    finally:
-        reader.reset()
+    # convlib draws frame text at 14 px or more for a frame shown 1:1 (its test_figures_layout).
+    shrunk = [f for f in frames if f["shown"] < f["natural"] - 1]
+    assert frames and not shrunk, f"{page}: frames shown smaller than drawn at 1024x768: {shrunk}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -714,8 +686,8 @@ PRINTED_WIDGETS = f"""() => {{ const shown = {SHOWN};
   return [...document.querySelectorAll('.widget-subarea')].map(w => ({{
     controls: [...w.querySelectorAll('.widget-play, .widget-slider, .widget-toggle-buttons')]
       .filter(shown).length,
-    images: [...w.querySelectorAll('figure.convlib-frame img')].filter(shown).length,
-    caption: [...w.querySelectorAll('figure.convlib-frame figcaption')].filter(shown)
+    images: [...w.querySelectorAll('.course-frame-image')].filter(shown).length,
+    caption: [...w.querySelectorAll('.course-caption')].filter(shown)
       .map(f => f.textContent.replace(/\\s+/g, ' ').trim()).pop() || '',
     state: shown(w.querySelector('.course-print-state'))
       ? w.querySelector('.course-print-state').textContent : '',
@@ -775,7 +747,7 @@ def test_print(reader):
         tab.emulate_media(media="print")
         tab.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
         found = tab.evaluate(PRINTED_PAGE)
-        widgets = reader.notes["printed widgets"] = tab.evaluate(PRINTED_WIDGETS)
+        widgets = tab.evaluate(PRINTED_WIDGETS)
         paper = {"light": tab.evaluate(ON_PAPER)}
         reader.set_mode("dark")  # a reader in dark mode prints too
         paper["dark"] = tab.evaluate(ON_PAPER)
@@ -793,26 +765,13 @@ def test_print(reader):
         assert ratio >= 4.5, f"{page}, printed in {mode} mode: text at {ratio:.2f}:1 on paper"
     for w, (_, _, caption, readouts) in zip(widgets, moved, strict=True):
         assert w["controls"] == 0, f"{page}: widget controls are printed"
+        assert not w["how"], f"{page}: a widget prints how to use its controls"
         assert w["images"] >= 1 and w["caption"] == caption, (
             f"{page}: the widget prints {w['caption']!r}, not the frame on screen {caption!r}"
         )
         assert w["state"] and all(r in w["state"] for r in readouts), (
             f"{page}: the settings {readouts} are not printed: {w['state']!r}"
         )
-
-
-@pytest.mark.xfail(strict=True, reason=NEEDS_HOW)
-@pytest.mark.parametrize("reader", WIDGET_PAGES, indirect=True)
-def test_print_leaves_out_how_to_use_a_widget(reader):
-    tab = reader.tab
-    widgets = reader.notes.get("printed widgets")  # as test_print found them
-    if widgets is None:
-        try:
-            tab.emulate_media(media="print")
-            widgets = tab.evaluate(PRINTED_WIDGETS)
-        finally:
-            reader.reset()
-    assert not any(w["how"] for w in widgets), "a widget prints how to use its controls"
 
 
 # --------------------------------------------------------------------------------------------
@@ -834,15 +793,7 @@ def _alts(page: str) -> list[str]:
     return alts
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=NEEDS_ALT))
-        if "02-weight-gradient" in p
-        else p
-        for p in WIDGET_PAGES
-    ],
-)
+@pytest.mark.parametrize("page", WIDGET_PAGES)
 def test_every_frame_has_its_own_alt_text(page):
     alts = _alts(page)
     assert alts and all(a.strip() for a in alts), f"{page}: frames without alt text"
