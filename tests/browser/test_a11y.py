@@ -52,9 +52,8 @@ AXE_LOG = ARTIFACTS / "axe-serious-critical.json"
 # Helpers
 # --------------------------------------------------------------------------------------------
 
-AXE_RUN = """async include => {
-  const context = include ? {include: include.map(s => [s])} : document;
-  const result = await axe.run(context, {resultTypes: ['violations']});
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
     .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n =>
@@ -81,12 +80,12 @@ CLOSE_FOLDED = """() => document.querySelectorAll('[data-audit-opened]').forEach
 SETTLED = "() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))"
 
 
-def _axe(reader, include=None) -> list[dict]:
+def _axe(reader) -> list[dict]:
     tab = reader.tab
     if not tab.evaluate("() => typeof window.axe === 'object'"):
         tab.add_script_tag(path=str(AXE))
     tab.evaluate(SETTLED)
-    return tab.evaluate(AXE_RUN, include)
+    return tab.evaluate(AXE_RUN)
 
 
 def _log_axe(page: str, counts: dict) -> None:
@@ -210,7 +209,7 @@ def test_root_page(browser, site_url):
     )
     tab.goto(site_url + "index.html")
     tab.add_script_tag(path=str(AXE))
-    violations = tab.evaluate(AXE_RUN, None)
+    violations = tab.evaluate(AXE_RUN)
     context.close()
     assert not violations, f"index.html: {violations}"
 
