@@ -2,12 +2,18 @@
 
 These tests need ``_build/html`` (``make build-site``) and Debian's Chromium; ``make unit`` leaves
 this folder out.
+
+One Chromium serves the whole run, and each page is loaded once: the ``reader`` fixture is
+parametrized indirectly by page (``@pytest.mark.parametrize("reader", PAGES, indirect=True)``)
+and lives for the session, so pytest runs every check of a page, from every module, on the same
+open page before it moves to the next. A check that changes the page's mode, size or media puts
+them back (``reader.reset()``), and one that moves a widget puts it back where it was.
 """
 
 from __future__ import annotations
 
 import pytest
-from sitetools import CHROMIUM, CHROMIUM_ARGS, SITE, serve
+from sitetools import CHROMIUM, CHROMIUM_ARGS, SITE, Reader, serve
 
 if not (SITE / "index.html").exists():
     pytest.exit(f"no built site at {SITE}: run `make build-site` first", returncode=1)
@@ -29,3 +35,11 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def reader(request, browser, site_url):
+    """A page of the site (``request.param``), loaded once and shared by every check of it."""
+    r = Reader(browser, site_url, request.param)
+    yield r
+    r.close()
