@@ -158,7 +158,7 @@ def test_convlib_course_declares_every_package_the_chapters_import():
     )
 
 
-@pytest.mark.parametrize("extra", ["symbolic", "plotting", "widgets"])
+@pytest.mark.parametrize("extra", ["symbolic", "figures"])
 def test_each_extra_declares_what_its_module_imports(extra):
     module = ROOT / "convlib" / f"{extra}.py"
     package = ROOT / "convlib" / extra

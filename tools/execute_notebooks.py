@@ -73,7 +73,31 @@ def execute(path: Path) -> None:
         record_timing=False,
     )
     client.execute()
-    write(_stable_widget_ids(nb, path.stem), path)
+    write(_stable_widget_ids(_merge_streams(nb), path.stem), path)
+
+
+def _merge_streams(nb: dict) -> dict:
+    """Join consecutive outputs of one stream into one output; return ``nb``.
+
+    How a kernel's output is cut into stream messages depends on timing, so two runs of the
+    same cell can store two printed lines as one output or as two; joined, they are the same.
+    """
+    for cell in nb.get("cells", []):
+        merged = []
+        for out in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (
+                out.get("output_type") == "stream"
+                and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == out.get("name")
+            ):
+                previous["text"] = "".join(previous["text"]) + "".join(out["text"])
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+    return nb
 
 
 def write(nb: dict, path: Path) -> None:
