@@ -12,6 +12,9 @@ Two levels:
   gradients by ``sympy.diff``. :func:`check` compares them exactly with the closed forms on
   sympy matrices (``matrices``: :func:`correlate2d`, :func:`convolve2d`, :func:`rot180`,
   :func:`zero_pad`), one identity per book label (:data:`IDENTITIES`).
+* **The general layer** (``layer``): :func:`derive_layer` builds a batch of many channels with
+  stride, padding, dilation and groups from symbols and differentiates it, with :func:`dilate`
+  and :func:`crop` for the closed forms of its gradients.
 * **General sizes** (``derivations``, ``verify``). With integer symbols ``H, W, k1, k2``,
   ``IndexedBase`` arrays and symbolic sums, :func:`steps` returns a derivation one labelled
   :class:`Step` at a time, in the notes' order; :func:`verify_step` checks a step against
@@ -57,6 +60,7 @@ from .identities import (
     matrices_equal,
     worked_example,
 )
+from .layer import LayerDerivation, crop, derive_layer, dilate
 from .matrices import convolve2d, correlate2d, region, rot180, zero_pad
 from .verify import verify_step, verify_steps
 
@@ -69,6 +73,7 @@ __all__ = [
     "GeneralSymbols",
     "Identity",
     "IdentityError",
+    "LayerDerivation",
     "Step",
     "Steps",
     "WorkedExample",
@@ -78,7 +83,10 @@ __all__ = [
     "check_general",
     "convolve2d",
     "correlate2d",
+    "crop",
     "derive",
+    "derive_layer",
+    "dilate",
     "fitting_sizes",
     "general",
     "lambdify_backward",
