@@ -24,7 +24,7 @@ from convlib.exercises import (
 
 
 def correlate2d_loops(I, w):
-    """E2 with explicit loops: Y_hat(i, j) = sum_m sum_n I(i+m, j+n) w(m, n)."""
+    """(1.2) with explicit loops: Y_hat(i, j) = sum_m sum_n I(i+m, j+n) w(m, n)."""
     H, W = I.shape
     k1, k2 = w.shape
     Y_hat = np.zeros((H - k1 + 1, W - k2 + 1))
@@ -37,7 +37,7 @@ def correlate2d_loops(I, w):
 
 
 def grad_w_loops(I, w, G):
-    """E6: dL/dw(m, n) = sum_i sum_j I(i+m, j+n) G(i, j), over the whole output."""
+    """(2.3): dL/dw(m, n) = sum_i sum_j I(i+m, j+n) G(i, j), over the whole output."""
     k1, k2 = w.shape
     Hp, Wp = G.shape
     dw = np.zeros((k1, k2))
@@ -50,7 +50,7 @@ def grad_w_loops(I, w, G):
 
 
 def grad_b_loops(I, w, G):
-    """E7: dL/db = sum_i sum_j G(i, j), as a Python float."""
+    """(2.4): dL/db = sum_i sum_j G(i, j), as a Python float."""
     db = 0.0
     for i in range(G.shape[0]):
         for j in range(G.shape[1]):
@@ -130,6 +130,19 @@ def correlate2d_rotated(I, w):
             for m in range(k1):
                 for n in range(k2):
                     Y_hat[i, j] += I[i + m, j + n] * w[k1 - 1 - m, k2 - 1 - n]
+    return Y_hat
+
+
+def correlate2d_convolution_indices(I, w):
+    """The convolution's I(i-m, j-n) at the outputs i = 0..H-k1: negative indices wrap."""
+    H, W = I.shape
+    k1, k2 = w.shape
+    Y_hat = np.zeros((H - k1 + 1, W - k2 + 1))
+    for i in range(H - k1 + 1):
+        for j in range(W - k2 + 1):
+            for m in range(k1):
+                for n in range(k2):
+                    Y_hat[i, j] += I[i - m, j - n] * w[m, n]
     return Y_hat
 
 
@@ -286,6 +299,7 @@ WRONG = [
     # (checker, function, mistake, words the message must contain)
     (check_correlate2d, correlate2d_rotated, "kernel_rotated", "convolution"),
     (check_correlate2d, lambda I, w: convlib.convolve2d(I, w), "kernel_rotated", "rotated"),
+    (check_correlate2d, correlate2d_convolution_indices, "kernel_rotated", "negative indices"),
     (
         check_correlate2d,
         lambda I, w: scipy.signal.correlate2d(w, I, mode="valid"),

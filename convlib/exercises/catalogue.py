@@ -81,6 +81,19 @@ def _padded_shape_hint(
     return None
 
 
+def _convolution_read_from_zero(I: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Return Σ_m Σ_n I(i-m, j-n) w(m, n) at i = 0..H-k1, j = 0..W-k2, as numpy reads it.
+
+    The convolution's indices at the cross-correlation's outputs: ``I[i - m]`` with ``i < m``
+    is a negative index, which numpy takes from the other end of the image (``np.roll``).
+    """
+    (H, W), (k1, k2) = I.shape, w.shape
+    out = np.zeros((H - k1 + 1, W - k2 + 1))
+    for m, n in np.ndindex(k1, k2):
+        out += w[m, n] * np.roll(I, (m, n), axis=(0, 1))[: H - k1 + 1, : W - k2 + 1]
+    return out
+
+
 def _correlate2d_variants(c: _Case) -> Iterator[_Variant]:
     I, w = c.I, c.w
     k1, k2 = w.shape
@@ -90,6 +103,15 @@ def _correlate2d_variants(c: _Case) -> Iterator[_Variant]:
         "Your function computes a convolution: its output matches the kernel rotated by "
         "180° (I(i-m, j-n), or w[k1-1-m, k2-1-n]). The layer computes a cross-correlation "
         "(eq-xcorr), with no rotation: Ŷ(i, j) = Σ_m Σ_n I(i+m, j+n) · w(m, n).",
+    )
+    yield (
+        "kernel_rotated",
+        lambda: _convolution_read_from_zero(I, w),
+        "Your function reads I(i-m, j-n), the convolution's indices (eq-conv), at the "
+        "outputs i = 0..H-k1 of the cross-correlation: near the top and left edges those are "
+        "negative indices, which numpy takes from the other end of the image. The layer "
+        "computes a cross-correlation, equation (eq-xcorr): Ŷ(i, j) = Σ_m Σ_n I(i+m, j+n) · "
+        "w(m, n).",
     )
     yield (
         "roles_swapped",
