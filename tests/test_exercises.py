@@ -14,8 +14,10 @@ from convlib.exercises import (
     check_correlate2d,
     check_grad_b,
     check_grad_input,
+    check_grad_input_rot,
     check_grad_w,
     diagnosis,
+    rotated,
 )
 
 # --------------------------------------------------------------------------------------
@@ -73,6 +75,30 @@ def grad_input_loops(I, w, G):
     return dI
 
 
+def rot_route(w, G):
+    """The arguments of (4.3)'s cross-correlation: the padded G and the rotated kernel."""
+    k1, k2 = w.shape
+    return convlib.zero_pad(G, k1 - 1, k2 - 1), convlib.rot180(w)
+
+
+def grad_input_rot_by_names():
+    """(4.3) with the three tools imported by name, as in the chapter (a closure here)."""
+    from convlib import correlate2d, rot180, zero_pad
+
+    def grad_input_rot(w, G):
+        k1, k2 = w.shape
+        return correlate2d(zero_pad(G, k1 - 1, k2 - 1), rot180(w))
+
+    return grad_input_rot
+
+
+def grad_input_rot_rotating_g(w, G):
+    """G rotated instead of the kernel, and the result rotated back: right, with the tools."""
+    k1, k2 = w.shape
+    G_pad = convlib.zero_pad(G, k1 - 1, k2 - 1)
+    return convlib.rot180(convlib.correlate2d(convlib.rot180(G_pad), w))
+
+
 RIGHT = [
     (check_correlate2d, convlib.correlate2d),
     (check_correlate2d, reference.correlate2d),
@@ -102,6 +128,9 @@ RIGHT = [
             convlib.zero_pad(G, w.shape[0] - 1, w.shape[1] - 1), convlib.rot180(w)
         ),
     ),
+    (check_grad_input_rot, lambda w, G: convlib.ops.correlate2d(*rot_route(w, G))),
+    (check_grad_input_rot, grad_input_rot_by_names()),
+    (check_grad_input_rot, grad_input_rot_rotating_g),
 ]
 
 
@@ -291,6 +320,84 @@ def grad_input_short_kernel_loop(I, w, G):
     return dI
 
 
+def grad_input_fliplr(I, w, G):
+    """rot180 by hand, with one mirror only: scipy's full cross-correlation with fliplr(w)."""
+    return scipy.signal.correlate2d(G, np.fliplr(w), mode="full")
+
+
+def grad_input_flipud_loops(I, w, G):
+    """The padded cross-correlation as loops, with the kernel read upside down only."""
+    k1, k2 = w.shape
+    G_pad = np.pad(G, ((k1 - 1, k1 - 1), (k2 - 1, k2 - 1)))
+    w_mirrored = w[::-1, :]  # np.flipud(w)
+    dI = np.zeros(I.shape)
+    for ip in range(I.shape[0]):
+        for jp in range(I.shape[1]):
+            dI[ip, jp] = np.sum(G_pad[ip : ip + k1, jp : jp + k2] * w_mirrored)
+    return dI
+
+
+def grad_input_transposed_kernel(I, w, G):
+    """w.T where rot180(w) belongs, padded as (4.3) says."""
+    k1, k2 = w.shape
+    return convlib.correlate2d(convlib.zero_pad(G, k1 - 1, k2 - 1), w.T)
+
+
+def grad_input_rot_loops(w, G):
+    """Right values, but by explicit loops over the pixels and the kernel."""
+    (k1, k2), (Hp, Wp) = w.shape, G.shape
+    dI = np.zeros((Hp + k1 - 1, Wp + k2 - 1))
+    for ip, jp in np.ndindex(*dI.shape):
+        for m, n in np.ndindex(k1, k2):
+            if 0 <= ip - m < Hp and 0 <= jp - n < Wp:
+                dI[ip, jp] += G[ip - m, jp - n] * w[m, n]
+    return dI
+
+
+def grad_input_rot_while(w, G):
+    """Right values, the rotation built with a while loop."""
+    w_rot = convlib.rot180(w)
+    k = 0
+    while k < 0:
+        k += 1
+    return convlib.correlate2d(convlib.zero_pad(G, w.shape[0] - 1, w.shape[1] - 1), w_rot)
+
+
+def grad_input_rot_slicing(w, G):
+    k1, k2 = w.shape
+    return convlib.correlate2d(convlib.zero_pad(G, k1 - 1, k2 - 1), w[::-1, ::-1])
+
+
+def grad_input_rot_np_pad(w, G):
+    k1, k2 = w.shape
+    return convlib.correlate2d(np.pad(G, ((k1 - 1,) * 2, (k2 - 1,) * 2)), convlib.rot180(w))
+
+
+def grad_input_rot_copy_of_w(w, G):
+    """Hands correlate2d an array made some other way (w scaled by 2, then halved)."""
+    k1, k2 = w.shape
+    return convlib.correlate2d(convlib.zero_pad(G, k1 - 1, k2 - 1), convlib.rot180(w) * 2) / 2
+
+
+def grad_input_rot_no_correlate2d(w, G):
+    """rot180 and zero_pad, then the sums by scipy's correlate2d."""
+    k1, k2 = w.shape
+    G_pad = convlib.zero_pad(G, k1 - 1, k2 - 1)
+    return scipy.signal.correlate2d(G_pad, convlib.rot180(w), mode="valid")
+
+
+def grad_input_rot_decoy(w, G):
+    """Calls the tools for show, and returns the reference loops' answer."""
+    k1, k2 = w.shape
+    convlib.correlate2d(convlib.zero_pad(G, k1 - 1, k2 - 1), w)
+    return reference.grad_input(w, G)
+
+
+def grad_input_rot_swapped_arguments(w, G):
+    k1, k2 = w.shape
+    return convlib.correlate2d(convlib.rot180(w), convlib.zero_pad(G, k1 - 1, k2 - 1))
+
+
 def _pad(G, w):
     return ((w.shape[0] - 1,) * 2, (w.shape[1] - 1,) * 2)
 
@@ -442,6 +549,72 @@ WRONG = [
         "stray_constant",
         "constant, -2",
     ),
+    (check_grad_input, grad_input_fliplr, "one_mirror", "np.fliplr(w)"),
+    (check_grad_input, grad_input_flipud_loops, "one_mirror", "np.flipud(w)"),
+    (check_grad_input, grad_input_transposed_kernel, "one_mirror", "transposed kernel w.T"),
+    (
+        check_grad_input,
+        lambda I, w, G: convlib.correlate2d(convlib.zero_pad(G, *w.shape), convlib.rot180(w)),
+        "pad_width",
+        "one too many",
+    ),
+    (
+        check_grad_input,
+        lambda I, w, G: scipy.signal.correlate2d(
+            np.pad(G, ((w.shape[1] - 1,) * 2, (w.shape[0] - 1,) * 2)), convlib.rot180(w), "valid"
+        ),
+        "pad_width",
+        "widths are swapped",
+    ),
+    (
+        check_grad_input,
+        lambda I, w, G: convlib.rot180(convlib.convolve2d(G, w, mode="full")),
+        "g_rotated",
+        "rotated G",
+    ),
+    # dL/dI with correlate2d, rot180 and zero_pad only (exercise 4.1)
+    (check_grad_input_rot, grad_input_rot_loops, "not_forward_op", "explicit loop"),
+    (check_grad_input_rot, grad_input_rot_while, "not_forward_op", "explicit loop"),
+    (
+        check_grad_input_rot,
+        lambda w, G: scipy.signal.convolve2d(G, w, mode="full"),
+        "not_forward_op",
+        "calls convolve2d",
+    ),
+    (check_grad_input_rot, grad_input_rot_slicing, "not_forward_op", "rotated by numpy"),
+    (check_grad_input_rot, grad_input_rot_np_pad, "not_forward_op", "padded by numpy"),
+    (check_grad_input_rot, grad_input_rot_copy_of_w, "not_forward_op", "made some other way"),
+    (
+        check_grad_input_rot,
+        grad_input_rot_no_correlate2d,
+        "not_forward_op",
+        "correlate2d was never called",
+    ),
+    (check_grad_input_rot, grad_input_rot_decoy, "not_forward_op", "not what correlate2d"),
+    (
+        check_grad_input_rot,
+        lambda w, G: convlib.correlate2d(rot_route(w, G)[0], np.fliplr(w)),
+        "one_mirror",
+        "np.fliplr(w)",
+    ),
+    (
+        check_grad_input_rot,
+        lambda w, G: convlib.correlate2d(convlib.zero_pad(G, *w.shape), convlib.rot180(w)),
+        "pad_width",
+        "one too many",
+    ),
+    (
+        check_grad_input_rot,
+        lambda w, G: convlib.correlate2d(rot_route(w, G)[0], w),
+        "kernel_not_rotated",
+        "not rotated",
+    ),
+    (
+        check_grad_input_rot,
+        grad_input_rot_swapped_arguments,
+        "raised",
+        "order of the arguments",
+    ),
 ]
 
 
@@ -458,7 +631,8 @@ def test_classic_mistake_is_named(check, fn, mistake, words):
     assert MISTAKES[mistake] in result.message
     assert words.lower() in result.message.lower(), result.message
     assert result.case is not None
-    assert set(result.inputs) == ({"I", "w"} if check is check_correlate2d else {"I", "w", "G"})
+    arguments = {check_correlate2d: {"I", "w"}, check_grad_input_rot: {"w", "G"}}
+    assert set(result.inputs) == arguments.get(check, {"I", "w", "G"})
     assert result.expected is not None
 
 
@@ -760,3 +934,78 @@ def test_every_sentence_cites_the_books_numbers():
         for text in texts:
             resolved = cite(text)
             assert "(eq-" not in resolved and not planning.search(resolved), resolved
+
+
+# --------------------------------------------------------------------------------------
+# Exercise 4.1: dL/dI with correlate2d, rot180 and zero_pad only
+# --------------------------------------------------------------------------------------
+
+
+def test_the_tools_are_restored_after_a_check():
+    originals = [getattr(convlib.ops, name) for name in rotated.TOOLS]
+    by_names = grad_input_rot_by_names()
+    cells = [c.cell_contents for c in by_names.__closure__]
+
+    def raises_midway(w, G):
+        convlib.rot180(w)
+        raise ValueError("midway")
+
+    for fn in (by_names, raises_midway, grad_input_rot_slicing):
+        check_grad_input_rot(fn)
+        assert [getattr(convlib.ops, name) for name in rotated.TOOLS] == originals
+        assert [getattr(convlib, name) for name in rotated.TOOLS] == originals
+    assert [c.cell_contents for c in by_names.__closure__] == cells
+
+
+def test_only_the_readers_calls_are_followed():
+    # conv2d_backward calls the tools inside convlib: those calls are not the reader's
+    def through_the_layer(w, G):
+        k1, k2 = w.shape
+        I = np.zeros((G.shape[0] + k1 - 1, G.shape[1] + k2 - 1))
+        return convlib.conv2d_backward(I, w, G).dI
+
+    result = check_grad_input_rot(through_the_layer)
+    assert result.mistake == "not_forward_op"
+    assert "correlate2d was never called" in result.message
+
+
+def test_a_refused_route_says_whether_its_answers_are_right():
+    assert "Its answers are right." in check_grad_input_rot(grad_input_rot_loops).message
+
+    def convolve_unrotated(w, G):
+        return scipy.signal.convolve2d(G, convlib.rot180(w))
+
+    result = check_grad_input_rot(convolve_unrotated)
+    assert result.mistake == "not_forward_op"
+    assert "also wrong" in result.message
+
+
+def test_the_rot_checker_reports_a_stub_calmly_and_a_non_function():
+    def stub(w, G):
+        raise NotImplementedError("your code here")
+
+    result = check_grad_input_rot(stub)
+    assert result.mistake == "not_written"
+    assert "check_grad_input_rot: not written yet" in result.message
+    assert check_grad_input_rot(np.zeros(3)).mistake == "not_callable"
+
+
+def test_the_rot_checker_sees_a_modified_input():
+    def rotate_in_place(w, G):
+        k1, k2 = w.shape
+        w[:] = convlib.rot180(w)
+        return convlib.correlate2d(convlib.zero_pad(G, k1 - 1, k2 - 1), w)
+
+    result = check_grad_input_rot(rotate_in_place)
+    assert result.mistake == "modified_input"
+    assert "input w" in result.message
+
+
+def test_the_rot_checkers_sentences_cite_the_books_numbers():
+    import re
+
+    for check, fn, mistake, _ in WRONG:
+        if check is check_grad_input_rot and mistake != "raised":
+            message = check(fn).message
+            assert "(eq-" not in message, message
+            assert re.search(r"\([1-5]\.[1-9]\)", message), message  # a number of the book

@@ -23,6 +23,7 @@ check_correlate2d      ``fn(I, w)``           ``w ⊗ I`` without bias, (1.2), `
 check_grad_w           ``fn(I, w, G)``        ``∂L/∂w = G ⊗ I``, (2.3), ``[k1, k2]``
 check_grad_b           ``fn(I, w, G)``        ``∂L/∂b = Σ_i Σ_j G(i, j)``, (2.4), a number
 check_grad_input       ``fn(I, w, G)``        ``∂L/∂I = w * G``, (3.4), ``[H, W]``
+check_grad_input_rot   ``fn(w, G)``           ``∂L/∂I`` as (4.3), with three tools only
 =====================  =====================  ==========================================
 
 Examples
@@ -37,6 +38,7 @@ Examples
 
 from ._result import CheckResult
 from .catalogue import MISTAKES
+from .rotated import check_grad_input_rot
 from .runner import check_correlate2d, check_grad_b, check_grad_input, check_grad_w
 
 __all__ = [
@@ -45,5 +47,6 @@ __all__ = [
     "check_correlate2d",
     "check_grad_b",
     "check_grad_input",
+    "check_grad_input_rot",
     "check_grad_w",
 ]

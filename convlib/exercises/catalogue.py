@@ -17,6 +17,10 @@ from ._cases import _Case, _Exercise, _Variant
 
 MISTAKES: dict[str, str] = {
     "kernel_not_rotated": "kernel not rotated (a cross-correlation where a convolution belongs)",
+    "one_mirror": "kernel mirrored once, not rotated by 180°",
+    "pad_width": "G padded by the wrong number of zeros",
+    "g_rotated": "G rotated instead of the kernel",
+    "not_forward_op": "not computed with correlate2d, rot180 and zero_pad",
     "kernel_rotated": "kernel rotated (a convolution where a cross-correlation belongs)",
     "no_zero_padding": "no zero padding",
     "padding_added": "padding where there is none",
@@ -325,6 +329,53 @@ def _grad_input_variants(c: _Case) -> Iterator[_Variant]:
         "was not rotated. Equation (eq-di) is a convolution, ∂L/∂I(i', j') = "
         "Σ_m Σ_n G(i'-m, j'-n) · w(m, n); written as a cross-correlation it needs the kernel "
         "rotated by 180° (rot180(w), the notes' Q → Q*, equation (eq-di-rot)).",
+    )
+    rotation = (
+        "A rotation by 180° reverses both indices, w*(m, n) = w(k1-1-m, k2-1-n), equation "
+        "(eq-rot180): use rot180(w), which is np.flipud(np.fliplr(w)) or w[::-1, ::-1]."
+    )
+    yield (
+        "one_mirror",
+        lambda: ops.correlate2d(ops.zero_pad(G, k1 - 1, k2 - 1), np.fliplr(w)),
+        "Your ∂L/∂I uses the kernel flipped left to right only (np.fliplr(w), or "
+        "w[:, ::-1]): its columns are reversed but not its rows. " + rotation,
+    )
+    yield (
+        "one_mirror",
+        lambda: ops.correlate2d(ops.zero_pad(G, k1 - 1, k2 - 1), np.flipud(w)),
+        "Your ∂L/∂I uses the kernel flipped upside down only (np.flipud(w), or "
+        "w[::-1, :]): its rows are reversed but not its columns. " + rotation,
+    )
+    for rows, cols in ((k1 - 1, k2 - 1), (k2 - 1, k1 - 1)):
+        yield (
+            "one_mirror",
+            lambda rows=rows, cols=cols: ops.correlate2d(ops.zero_pad(G, rows, cols), w.T),
+            "Your ∂L/∂I uses the transposed kernel w.T: mirroring in the main diagonal swaps "
+            "the two indices, w(n, m), instead of reversing each of them; one mirror is not "
+            "a rotation. " + rotation,
+        )
+    yield (
+        "pad_width",
+        lambda: ops.correlate2d(ops.zero_pad(G, k1, k2), ops.rot180(w)),
+        f"Your ∂L/∂I pads G with k1 = {k1} and k2 = {k2} zeros on each side, one too many, "
+        "so it is two rows and two columns larger than the image. Equation (eq-di-rot) pads "
+        f"with k1-1 = {k1 - 1} row{'s' * (k1 != 2)} and k2-1 = {k2 - 1} "
+        f"column{'s' * (k2 != 2)}, zero_pad(G, k1 - 1, k2 - 1): "
+        "then ∂L/∂I has the image's shape (H, W).",
+    )
+    yield (
+        "pad_width",
+        lambda: ops.correlate2d(ops.zero_pad(G, k2 - 1, k1 - 1), ops.rot180(w)),
+        f"Your ∂L/∂I pads G with k2-1 = {k2 - 1} row{'s' * (k2 != 2)} and k1-1 = {k1 - 1} "
+        f"column{'s' * (k1 != 2)}: the two widths are swapped. Rows go with k1 and columns "
+        "with k2: zero_pad(G, k1 - 1, k2 - 1), equation (eq-di-rot).",
+    )
+    yield (
+        "g_rotated",
+        lambda: ops.correlate2d(ops.rot180(ops.zero_pad(G, k1 - 1, k2 - 1)), w),
+        "Your ∂L/∂I is the right one rotated by 180°: you rotated G and kept the kernel as it "
+        "is. In equation (eq-di-rot) the kernel is the one rotated, rot180(w), and the padded G "
+        "is read forwards: correlate2d(zero_pad(G, k1 - 1, k2 - 1), rot180(w)).",
     )
     for mode, words in _PAD_MODES.items():
         yield (

@@ -292,8 +292,10 @@ def check_grad_input(
         \sum_{n=0}^{k_2-1} G(i'-m, j'-n)\, w(m, n)
 
     with ``G`` taken as 0 outside its range. Classic mistakes it names:
-    ``kernel_not_rotated``, ``no_zero_padding`` (a 'valid' shape, or padding with
-    something other than zeros), ``border_wrong`` (e.g. negative indices wrapping around),
+    ``kernel_not_rotated``, ``one_mirror`` (``np.fliplr(w)``, ``np.flipud(w)`` or ``w.T``
+    where ``rot180(w)`` belongs), ``no_zero_padding`` (a 'valid' shape, or padding with
+    something other than zeros), ``pad_width`` (``k`` zeros instead of ``k - 1``, or the
+    widths swapped), ``g_rotated``, ``border_wrong`` (e.g. negative indices wrapping around),
     ``roles_swapped`` (``I`` where ``G`` belongs), ``off_by_one``, ``transposed``,
     ``wrong_sign``, ``stray_constant``.
 
