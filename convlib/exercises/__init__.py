@@ -23,6 +23,7 @@ check_correlate2d      ``fn(I, w)``           ``w ⊗ I`` without bias, (1.2), `
 check_grad_w           ``fn(I, w, G)``        ``∂L/∂w = G ⊗ I``, (2.3), ``[k1, k2]``
 check_grad_b           ``fn(I, w, G)``        ``∂L/∂b = Σ_i Σ_j G(i, j)``, (2.4), a number
 check_grad_input       ``fn(I, w, G)``        ``∂L/∂I = w * G``, (3.4), ``[H, W]``
+check_handover         ``fn(I, w2, G2)``      ``∂L/∂w1 = (w2 * G2) ⊗ I``, (5.5), ``w1``'s shape
 =====================  =====================  ==========================================
 
 Examples
@@ -38,12 +39,15 @@ Examples
 from ._result import CheckResult
 from .catalogue import MISTAKES
 from .runner import check_correlate2d, check_grad_b, check_grad_input, check_grad_w
+from .training import HANDOVER_MISTAKES, check_handover
 
 __all__ = [
+    "HANDOVER_MISTAKES",
     "MISTAKES",
     "CheckResult",
     "check_correlate2d",
     "check_grad_b",
     "check_grad_input",
     "check_grad_w",
+    "check_handover",
 ]
