@@ -24,6 +24,7 @@ check_grad_w           ``fn(I, w, G)``        ``∂L/∂w = G ⊗ I``, (2.3), ``
 check_grad_b           ``fn(I, w, G)``        ``∂L/∂b = Σ_i Σ_j G(i, j)``, (2.4), a number
 check_grad_input       ``fn(I, w, G)``        ``∂L/∂I = w * G``, (3.4), ``[H, W]``
 check_grad_input_rot   ``fn(w, G)``           ``∂L/∂I`` as (4.3), with three tools only
+check_handover         ``fn(I, w2, G2)``      ``∂L/∂w1 = (w2 * G2) ⊗ I``, (5.5), ``w1``'s shape
 =====================  =====================  ==========================================
 
 Examples
@@ -40,8 +41,10 @@ from ._result import CheckResult
 from .catalogue import MISTAKES
 from .rotated import check_grad_input_rot
 from .runner import check_correlate2d, check_grad_b, check_grad_input, check_grad_w
+from .training import HANDOVER_MISTAKES, check_handover
 
 __all__ = [
+    "HANDOVER_MISTAKES",
     "MISTAKES",
     "CheckResult",
     "check_correlate2d",
@@ -49,4 +52,5 @@ __all__ = [
     "check_grad_input",
     "check_grad_input_rot",
     "check_grad_w",
+    "check_handover",
 ]
