@@ -25,6 +25,10 @@ check_grad_b           ``fn(I, w, G)``        ``∂L/∂b = Σ_i Σ_j G(i, j)``,
 check_grad_input       ``fn(I, w, G)``        ``∂L/∂I = w * G``, (3.4), ``[H, W]``
 =====================  =====================  ==========================================
 
+Chapter 7's checkers, ``check_grad_input_strided`` and ``check_grad_w_strided``, are in
+``convlib.exercises.strided``, with the mistakes they add to :data:`MISTAKES`,
+:data:`STRIDED_MISTAKES`.
+
 Examples
 --------
 >>> from convlib.exercises import check_grad_b
@@ -38,12 +42,16 @@ Examples
 from ._result import CheckResult
 from .catalogue import MISTAKES
 from .runner import check_correlate2d, check_grad_b, check_grad_input, check_grad_w
+from .strided import STRIDED_MISTAKES, check_grad_input_strided, check_grad_w_strided
 
 __all__ = [
     "MISTAKES",
+    "STRIDED_MISTAKES",
     "CheckResult",
     "check_correlate2d",
     "check_grad_b",
     "check_grad_input",
+    "check_grad_input_strided",
     "check_grad_w",
+    "check_grad_w_strided",
 ]
