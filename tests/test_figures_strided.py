@@ -342,3 +342,15 @@ def test_the_still_figure_says_what_it_shows():
         "rows 2–4, columns 3–5 (7.9)"
     )
     assert STILL.figure().alt_text == STILL.describe()
+
+
+def test_no_planning_label_in_the_modules_docs():
+    import convlib.figures.strided_widgets as SW
+
+    for module in (S, SW):
+        docs = [module.__doc__ or ""]
+        for obj in vars(module).values():
+            if getattr(obj, "__module__", None) == module.__name__:
+                docs.append(obj.__doc__ or "")
+                docs += [getattr(m, "__doc__", "") or "" for m in vars(obj).values()]
+        assert not [d[:80] for d in docs if E_LABEL.search(d)], module.__name__

@@ -465,19 +465,23 @@ class DilatedSweep(Picture):
         """Return the arrays drawn: ``G_s`` (7.3), ``padded``, ``w_d``, ``rotated``, ``dI`` (7.9).
 
         ``dI`` is :func:`convlib.grad_input` with the layer's settings; the others are built
-        here with numpy from ``G`` and ``w``.
+        here with numpy from ``G`` and ``w``, with the masks ``entries`` (where the padded grid
+        holds an entry of ``G``) and ``taps`` (where ``rotated`` holds an entry of ``w``).
         """
         g, G, w = self.geometry, self._array(self.G), self._array(self.w)
         top, bottom, left, right = g.padding
         K1, K2 = g.dilation[0] * (g.k1 - 1) + 1, g.dilation[1] * (g.k2 - 1) + 1
-        G_s = _dilated(G, g.stride, (g.H + top + bottom - K1 + 1, g.W + left + right - K2 + 1))
-        w_d = _dilated(w, g.dilation, (K1, K2))
+        rows = (g.H + top + bottom - K1 + 1, g.W + left + right - K2 + 1)
+        G_s, w_d = _dilated(G, g.stride, rows), _dilated(w, g.dilation, (K1, K2))
+        ring = ((K1 - 1, K1 - 1), (K2 - 1, K2 - 1))
         settings = {"stride": g.stride, "padding": self.padding, "dilation": g.dilation}
         return {
             "G_s": G_s,
-            "padded": np.pad(G_s, ((K1 - 1, K1 - 1), (K2 - 1, K2 - 1))),
+            "padded": np.pad(G_s, ring),
+            "entries": np.pad(_dilated(np.ones(G.shape), g.stride, rows), ring) != 0,
             "w_d": w_d,
             "rotated": w_d[::-1, ::-1],
+            "taps": _dilated(np.ones(w.shape), g.dilation, (K1, K2))[::-1, ::-1] != 0,
             "dI": grad_input(w, G, input_shape=(g.H, g.W), **settings),
         }
 
@@ -485,26 +489,17 @@ class DilatedSweep(Picture):
         """Return the dilated, padded ``G`` (with the window), ``rot180(w↑d)`` and the result."""
         g, a, ip, jp = self.geometry, self.arrays(), self.ip, self.jp
         top, bottom, left, right = g.padding
-        (s1, s2), P, R = g.stride, a["padded"], a["rotated"]
+        P, R = a["padded"], a["rotated"]
         K1, K2 = R.shape
         rows, cols = range(ip + top, ip + top + K1), range(jp + left, jp + left + K2)
         window = block(rows, cols)
         pad = _padding_cells(P.shape, (K1 - 1, K1 - 1, K2 - 1, K2 - 1))
-        inside = [c for c in np.ndindex(P.shape) if c not in pad]
-        on_grid = {
-            (r, c)
-            for r, c in inside
-            if (r - K1 + 1) % s1 == 0
-            and (c - K2 + 1) % s2 == 0
-            and (r - K1 + 1) // s1 < g.H_out
-            and (c - K2 + 1) // s2 < g.W_out
-        }
-        inserted = [c for c in inside if c not in on_grid]
-        labels = value_labels(P, sorted(on_grid))
+        on_grid = [tuple(map(int, c)) for c in np.argwhere(a["entries"])]
+        inserted = [c for c in np.ndindex(P.shape) if c not in pad and not a["entries"][c]]
+        labels = value_labels(P, on_grid)
         labels |= {c: "0" for c in inserted} | {c: "0" for c in window if c in pad}
-        taps = {(a_, b_) for a_, b_ in np.ndindex(K1, K2) if (K1 - 1 - a_) % g.dilation[0] == 0}
-        taps = {(a_, b_) for a_, b_ in taps if (K2 - 1 - b_) % g.dilation[1] == 0}
-        gaps = {c for c in np.ndindex(K1, K2) if c not in taps}
+        taps = [tuple(map(int, c)) for c in np.argwhere(a["taps"])]
+        gaps = {c for c in np.ndindex(K1, K2) if not a["taps"][c]}
         sub = {(ip + top + x, jp + left + y): fmt.TIMES + fmt.num(R[x, y], 3) for x, y in taps}
         full = (g.H + top + bottom, g.W + left + right)
         target = (ip + top, jp + left)
@@ -535,8 +530,8 @@ class DilatedSweep(Picture):
             Panel(
                 (K1, K2),
                 title=f"rot180(w {dilated})" if dilated else "w* = rot180(w)",
-                fills={"taps": (sorted(taps), FILL.orange)},
-                labels=value_labels(R, sorted(taps)) | {c: "0" for c in gaps},
+                fills={"taps": (taps, FILL.orange)},
+                labels=value_labels(R, taps) | {c: "0" for c in gaps},
                 muted=gaps,
             ),
             Panel(
@@ -576,7 +571,9 @@ class DilatedSweep(Picture):
         top, _, left, _ = g.padding
         K1, K2 = a["rotated"].shape
         rows, cols = range(ip + top, ip + top + K1), range(jp + left, jp + left + K2)
-        meets = self._meets(a, ip + top, jp + left)
+        meets = int(
+            np.sum(a["entries"][rows.start : rows.stop, cols.start : cols.stop] & a["taps"])
+        )
         return (
             f"{_D}L/{_D}I({ip},{jp}), {setting_words(g)}: rot180(w) on the dilated, padded G at "
             f"{fmt.span_of('row', rows)}, {fmt.span_of('column', cols)} "
@@ -584,20 +581,6 @@ class DilatedSweep(Picture):
             f"{'pairs' if meets == 1 else 'pair'} a tap of w with an entry of G, the others are "
             f"0; they sum to {fmt.num(a['dI'][ip, jp])}."
         )
-
-    def _meets(self, a: dict[str, np.ndarray], r0: int, c0: int) -> int:
-        """How many entries of ``G`` (not inserted zeros) meet a tap of the dilated kernel."""
-        g = self.geometry
-        K1, K2 = a["rotated"].shape
-        (s1, s2), (d1, d2) = g.stride, g.dilation
-        count = 0
-        for x, y in np.ndindex(K1, K2):
-            u, v = r0 + x - K1 + 1, c0 + y - K2 + 1  # the index in G↑s
-            if (K1 - 1 - x) % d1 or (K2 - 1 - y) % d2 or u < 0 or v < 0:
-                continue
-            if u % s1 == 0 and v % s2 == 0 and u // s1 < g.H_out and v // s2 < g.W_out:
-                count += 1
-        return count
 
 
 def strided_example(
