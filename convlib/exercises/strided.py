@@ -255,7 +255,8 @@ def _grad_w_variants(c: _Case) -> Iterator[_Variant]:
         "image_not_padded",
         lambda: dw(np.pad(c.I, ((0, 2 * p), (0, 2 * p))), s, d),
         f"Your ∂L/∂w reads I where it should read the padded image I_p: the zero padding "
-        f"(p = {p}) was left out, so every pixel is read {p} rows and columns too far. Pad I "
+        f"(p = {p}) was left out, so every pixel is read {p} {'row' if p == 1 else 'rows'} and "
+        f"{'column' if p == 1 else 'columns'} too far. Pad I "
         "with p zeros on every side first, equation (eq-strided-dw).",
     )
 
