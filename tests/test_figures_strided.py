@@ -149,7 +149,7 @@ def test_every_window_sum_is_the_input_gradient(setting):
     w_d = np.zeros(K)
     w_d[:: d[0], :: d[1]] = w
     R = w_d[::-1, ::-1]
-    arrays = frames[0].picture.arrays()
+    arrays = frames[0].picture.arrays
     assert np.array_equal(arrays["padded"], P) and np.array_equal(arrays["rotated"], R)
     assert len(frames) == H * W
     for ip, jp in np.ndindex(H, W):
