@@ -42,6 +42,18 @@ EQUATIONS: dict[str, str] = {
     "eq-lr": "5.3",
     "eq-compose": "5.4",
     "eq-stack": "5.5",
+    # Chapter 7, stride, padding and dilation
+    "eq-strided-layer": "7.1",
+    "eq-strided-shape": "7.2",
+    "eq-dilate": "7.3",
+    "eq-strided-dw": "7.4",
+    "eq-strided-region": "7.5",
+    "eq-strided-chain": "7.6",
+    "eq-strided-local": "7.7",
+    "eq-strided-di": "7.8",
+    "eq-strided-di-rot": "7.9",
+    "eq-same": "7.10",
+    "eq-transposed-size": "7.11",
 }
 """The book's labelled equations: label -> number as the website prints it (without brackets)."""
 

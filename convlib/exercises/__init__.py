@@ -27,6 +27,10 @@ check_grad_input_rot   ``fn(w, G)``           ``∂L/∂I`` as (4.3), with three
 check_handover         ``fn(I, w2, G2)``      ``∂L/∂w1 = (w2 * G2) ⊗ I``, (5.5), ``w1``'s shape
 =====================  =====================  ==========================================
 
+Chapter 7's checkers, ``check_grad_input_strided`` and ``check_grad_w_strided``, are in
+``convlib.exercises.strided``, with the mistakes they add to :data:`MISTAKES`,
+:data:`STRIDED_MISTAKES`.
+
 Examples
 --------
 >>> from convlib.exercises import check_grad_b
@@ -41,16 +45,20 @@ from ._result import CheckResult
 from .catalogue import MISTAKES
 from .rotated import check_grad_input_rot
 from .runner import check_correlate2d, check_grad_b, check_grad_input, check_grad_w
+from .strided import STRIDED_MISTAKES, check_grad_input_strided, check_grad_w_strided
 from .training import HANDOVER_MISTAKES, check_handover
 
 __all__ = [
     "HANDOVER_MISTAKES",
     "MISTAKES",
+    "STRIDED_MISTAKES",
     "CheckResult",
     "check_correlate2d",
     "check_grad_b",
     "check_grad_input",
     "check_grad_input_rot",
+    "check_grad_input_strided",
     "check_grad_w",
+    "check_grad_w_strided",
     "check_handover",
 ]

@@ -21,6 +21,12 @@ The interactive figures (``convlib.figures.widgets``) show every state as a pre-
 grid, :class:`CourseFigure` is a figure that carries its alt text, and :func:`course_style` gives
 hand-made plots the same legible text size.
 
+Chapter 7's pictures, ``StridedRegion`` (the outputs a pixel reaches with a stride, a padding
+and a dilation, (7.5)) and ``DilatedSweep`` (``∂L/∂I`` as the rotated-kernel correlation on the
+dilated, padded ``G``, (7.9)), are in ``convlib.figures.strided``; their interactive figures,
+:func:`strided_region_widget` and :func:`dilated_sweep_widget`, in
+``convlib.figures.strided_widgets``.
+
 Figures are laid out in pixels (72 dpi, at most 720 px wide, text at least 15 px), so the
 website shows them 1:1 in its text column on a 1024×768 projector.
 
@@ -50,6 +56,8 @@ from .forward import Operations, Window
 from .frames import Frame, example_arrays
 from .gradients import InfluenceRegion, WeightGradient
 from .rotation import PaddedSweep, Rot180
+from .strided import DilatedSweep, StridedRegion, strided_example
+from .strided_widgets import dilated_sweep_widget, strided_region_widget
 from .widgets import (
     CourseWidget,
     influence_region_widget,
@@ -62,22 +70,27 @@ __all__ = [
     "PALETTE",
     "CourseFigure",
     "CourseWidget",
+    "DilatedSweep",
     "Frame",
     "InfluenceRegion",
     "Operations",
     "PaddedSweep",
     "Picture",
     "Rot180",
+    "StridedRegion",
     "WeightGradient",
     "Window",
     "cell_texts",
     "cells_with_gid",
     "course_style",
+    "dilated_sweep_widget",
     "draw_grid",
     "example_arrays",
     "figure_of",
     "influence_region_widget",
     "receptive_window_widget",
     "rotated_kernel_sweep_widget",
+    "strided_example",
+    "strided_region_widget",
     "weight_gradient_sweep_widget",
 ]
