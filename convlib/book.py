@@ -42,6 +42,20 @@ EQUATIONS: dict[str, str] = {
     "eq-lr": "5.3",
     "eq-compose": "5.4",
     "eq-stack": "5.5",
+    # Chapter 6, many channels, many filters, a batch
+    "eq-layer-batch": "6.1",
+    "eq-chain-w-batch": "6.2",
+    "eq-dyhat-dw-batch": "6.3",
+    "eq-dw-batch": "6.4",
+    "eq-db-batch": "6.5",
+    "eq-chain-i-batch": "6.6",
+    "eq-dyhat-di-batch": "6.7",
+    "eq-di-batch": "6.8",
+    "eq-im2col": "6.9",
+    "eq-im2col-back": "6.10",
+    "eq-col2im": "6.11",
+    "eq-groups": "6.12",
+    "eq-groups-back": "6.13",
 }
 """The book's labelled equations: label -> number as the website prints it (without brackets)."""
 

@@ -25,6 +25,10 @@ check_grad_b           ``fn(I, w, G)``        ``∂L/∂b = Σ_i Σ_j G(i, j)``,
 check_grad_input       ``fn(I, w, G)``        ``∂L/∂I = w * G``, (3.4), ``[H, W]``
 =====================  =====================  ==========================================
 
+Chapter 6's checkers, for a batch of many channels and for groups, are in ``channels``:
+``check_grad_w_batch``, ``check_grad_b_batch``, ``check_grad_input_batch``,
+``check_grad_input_groups``; the mistakes only they name are in ``CHANNEL_MISTAKES``.
+
 Examples
 --------
 >>> from convlib.exercises import check_grad_b
@@ -37,13 +41,25 @@ Examples
 
 from ._result import CheckResult
 from .catalogue import MISTAKES
+from .channels import (
+    CHANNEL_MISTAKES,
+    check_grad_b_batch,
+    check_grad_input_batch,
+    check_grad_input_groups,
+    check_grad_w_batch,
+)
 from .runner import check_correlate2d, check_grad_b, check_grad_input, check_grad_w
 
 __all__ = [
+    "CHANNEL_MISTAKES",
     "MISTAKES",
     "CheckResult",
     "check_correlate2d",
     "check_grad_b",
+    "check_grad_b_batch",
     "check_grad_input",
+    "check_grad_input_batch",
+    "check_grad_input_groups",
     "check_grad_w",
+    "check_grad_w_batch",
 ]
