@@ -142,8 +142,8 @@ def test_pixel_reach_highlights_the_outputs_that_change(name):
 
 def test_describe_weight_reach():
     assert WeightReach().describe() == (
-        "A batch of 2 samples, 2 input channels and 3 filters of 2×2. The weight w[1, 0, 0, 1] "
-        "touches all 9 outputs of channel 1 in each of the 2 samples, and none of the other 2 "
+        "A batch of 2 images, 2 input channels and 3 filters of 2×2. The weight w[1, 0, 0, 1] "
+        "touches all 9 outputs of channel 1 in each of the 2 images, and none of the other 2 "
         "output channels; there it meets the pixels of input channel 0 at rows 0–2, columns "
         "1–3 (6.3)."
     )
@@ -157,15 +157,15 @@ def test_describe_weight_reach():
 
 def test_describe_pixel_reach():
     assert PixelReach().describe() == (
-        "A batch of 2 samples, 2 input channels and 3 filters of 2×2. The pixel I[0, 1, 1, 2] "
-        "touches, in its own sample 0, every one of the 3 output channels: in each, the 4 "
-        "outputs at rows 0–1, columns 1–2 (3.1), and nothing in the other sample (6.7)."
+        "A batch of 2 images, 2 input channels and 3 filters of 2×2. The pixel I[0, 1, 1, 2] "
+        "touches, in its own image 0, every one of the 3 output channels: in each, the 4 "
+        "outputs at rows 0–1, columns 1–2 (3.1), and nothing in the other image (6.7)."
     )
     text = PICTURES["groups stacked"].describe()
     assert "output channels 2–3 (the filters of its group) and no other" in text
     corner = PICTURES["pixel at a corner"].describe()
     assert "the 1 output at row 2, column 3" in corner
-    assert "nothing in the other 2 samples" in corner
+    assert "nothing in the other 2 images" in corner
 
 
 def test_footers_cite_the_book_and_follow_the_groups():
@@ -195,7 +195,7 @@ def test_png_is_deterministic_with_the_alt_text():
         (lambda: WeightReach(groups=2, C_in=2, C_out=3), ValueError, "groups=2 must divide"),
         (lambda: WeightReach(o=3), ValueError, "o must be a filter, 0 <= o < 3; got 3"),
         (lambda: WeightReach(C_in=4, groups=2, C_out=2, c=2), ValueError, "0 <= c < 2"),
-        (lambda: PixelReach(nu=2), ValueError, "nu must be a sample of the batch"),
+        (lambda: PixelReach(nu=2), ValueError, "nu must be an image of the batch"),
         (lambda: PixelReach(ip=4), ValueError, "ip must be a row of the image"),
         (lambda: PixelReach(N=0), ValueError, "N must be an int >= 1, got 0"),
         (lambda: PixelReach(C_in=2.0), TypeError, "C_in must be an int >= 1"),

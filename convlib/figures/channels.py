@@ -1,14 +1,14 @@
 r"""Chapter 6's pictures: which outputs one weight, or one pixel, touches across a batch.
 
 A batch of ``N`` images of ``C_in`` channels goes through ``C_out`` filters (valid padding,
-stride 1, optionally in ``groups``). Each picture draws every channel of every sample as a
-small grid, one row of grids per sample ``ν``: the input channels ``I[ν, c]`` on the left, the
+stride 1, optionally in ``groups``). Each picture draws every channel of every image as a
+small grid, one row of grids per image ``ν``: the input channels ``I[ν, c]`` on the left, the
 output channels ``Ŷ[ν, o]`` on the right.
 
 - :class:`WeightReach`: the weight ``w[o′, c′, m′, n′]`` touches every output of channel
-  ``o′``, in every sample, and meets there the block of input channel ``c′`` (of ``o′``'s group)
+  ``o′``, in every image, and meets there the block of input channel ``c′`` (of ``o′``'s group)
   that (6.3) names.
-- :class:`PixelReach`: the pixel ``I[ν′, c′, i′, j′]`` touches, in its own sample only, the
+- :class:`PixelReach`: the pixel ``I[ν′, c′, i′, j′]`` touches, in its own image only, the
   region (3.1) of every output channel of its group.
 """
 
@@ -75,9 +75,9 @@ class _Batch(Picture):
 
     @property
     def columns(self) -> tuple[tuple[int, ...], ...]:  # type: ignore[override]
-        """Where the grids go: one column per channel, a sample per row (or ``stacked``)."""
+        """Where the grids go: one column per channel, an image per row (or ``stacked``)."""
         per = self.C_in + self.C_out
-        if self.stacked:  # per sample, a column of input channels and one of output channels
+        if self.stacked:  # per image, a column of input channels and one of output channels
             return tuple(
                 tuple(nu * per + k for k in ks)
                 for nu in range(self.N)
@@ -110,7 +110,7 @@ class _Batch(Picture):
         return inputs, outputs
 
     def _grid(self, input_panel, output_panel) -> list[Panel]:
-        """Return the panels, sample by sample: ``input_panel(nu, c)``, ``output_panel(nu, o)``."""
+        """Return the panels, image by image: ``input_panel(nu, c)``, ``output_panel(nu, o)``."""
         panels = []
         for nu in range(self.N):
             panels += [input_panel(nu, c) for c in range(self.C_in)]
@@ -139,9 +139,9 @@ class WeightReach(_Batch):
     groups : int, optional
         Filter ``o`` reads the ``C_in // groups`` channels of its group.
     stacked : bool, optional
-        Draw each sample's channels as two columns, its input channels above each other on the
+        Draw each image's channels as two columns, its input channels above each other on the
         left and its output channels on the right (for many channels); by default one row of
-        grids per sample.
+        grids per image.
     o, c, m, n : int, optional
         The weight: filter ``o``, its input channel ``c`` (``0 <= c < C_in // groups``), kernel
         entry ``(m, n)``.
@@ -172,7 +172,7 @@ class WeightReach(_Batch):
         return self.o // self.Og * self.Cg + self.c
 
     def panels(self) -> list[Panel]:
-        """Return the grids, sample by sample: the input channels, then the output channels."""
+        """Return the grids, image by image: the input channels, then the output channels."""
         (H, W), (Hp, Wp) = self.image_shape, self.output_shape
         rows, cols = range(self.m, self.m + Hp), range(self.n, self.n + Wp)
         in_titles, out_titles = self._titles()
@@ -206,9 +206,9 @@ class WeightReach(_Batch):
         channel = "c" if self.groups == 1 else "c of o's group"
         label = "eq-dw-batch" if self.groups == 1 else "eq-groups-back"
         return (
-            f"w[o{P}, c{P}, m{P}, n{P}] touches channel o{P} of every sample, "
+            f"w[o{P}, c{P}, m{P}, n{P}] touches channel o{P} of every image, "
             f"at every position {eq('eq-dyhat-dw-batch')}:\n"
-            f"dw[o, c] = Σ G[{NU}, o] ⊗ I[{NU}, {channel}], summed over the samples {NU}    "
+            f"dw[o, c] = Σ G[{NU}, o] ⊗ I[{NU}, {channel}], summed over the images {NU}    "
             f"{eq(label)}"
         )
 
@@ -219,10 +219,10 @@ class WeightReach(_Batch):
         o, m, n = self.o, self.m, self.n
         others = self.C_out - 1
         return (
-            f"A batch of {fmt.plural(self.N, 'sample')}, {fmt.plural(self.C_in, 'input channel')} "
+            f"A batch of {fmt.plural(self.N, 'image')}, {fmt.plural(self.C_in, 'input channel')} "
             f"and {fmt.plural(self.C_out, 'filter')} of {fmt.size((k1, k2))}.{self._group_words()} "
             f"The weight w[{o}, {self.c}, {m}, {n}] touches all {Hp * Wp} outputs of channel {o} "
-            f"in each of the {fmt.plural(self.N, 'sample')}, and none of the other "
+            f"in each of the {fmt.plural(self.N, 'image')}, and none of the other "
             f"{fmt.plural(others, 'output channel')}; there it meets the pixels of input channel "
             f"{self.channel} at {fmt.span_of('row', rows)}, {fmt.span_of('column', cols)} "
             f"{eq('eq-dyhat-dw-batch')}."
@@ -231,20 +231,20 @@ class WeightReach(_Batch):
 
 @dataclass(frozen=True)
 class PixelReach(_Batch):
-    r"""The outputs one pixel ``I[ν′, c′, i′, j′]`` touches: its sample, its group's filters.
+    r"""The outputs one pixel ``I[ν′, c′, i′, j′]`` touches: its image, its group's filters.
 
     Parameters
     ----------
     N, C_in, C_out, image_shape, kernel_shape, groups, stacked
         As in :class:`WeightReach`.
     nu, c, ip, jp : int, optional
-        The pixel: sample ``ν′``, channel ``c′``, position ``(i′, j′)``.
+        The pixel: image ``ν′``, channel ``c′``, position ``(i′, j′)``.
 
     Notes
     -----
     In each output channel ``o`` of the pixel's group the region is (3.1),
     ``convlib.affected_region(ip, jp, image_shape, kernel_shape)``; (6.7): the derivative is
-    :math:`w[o, c', m, n]` in its own sample and 0 in the others. Gids: ``"pixel"``,
+    :math:`w[o, c', m, n]` in its own image and 0 in the others. Gids: ``"pixel"``,
     ``"pixel-outline"``, ``"region"``, ``"region-outline"``.
     """
 
@@ -256,7 +256,7 @@ class PixelReach(_Batch):
     def __post_init__(self) -> None:
         self._check_sizes()
         H, W = self.image_shape
-        self._store(nu=as_index(self.nu, self.N, "nu", "a sample of the batch"))
+        self._store(nu=as_index(self.nu, self.N, "nu", "an image of the batch"))
         self._store(c=as_index(self.c, self.C_in, "c", "an input channel"))
         self._store(ip=as_index(self.ip, H, "ip", "a row of the image"))
         self._store(jp=as_index(self.jp, W, "jp", "a column of the image"))
@@ -273,7 +273,7 @@ class PixelReach(_Batch):
         return affected_region(self.ip, self.jp, self.image_shape, self.kernel_shape)
 
     def panels(self) -> list[Panel]:
-        """Return the grids, sample by sample: the input channels, then the output channels."""
+        """Return the grids, image by image: the input channels, then the output channels."""
         (H, W), (Hp, Wp) = self.image_shape, self.output_shape
         region = self.region
         in_titles, out_titles = self._titles()
@@ -311,13 +311,13 @@ class PixelReach(_Batch):
         else:
             which, filters, label = "every filter of its group", "its group's o", "eq-groups-back"
         return (
-            f"I[{NU}{P}, c{P}, i{P}, j{P}] touches its own sample only, "
+            f"I[{NU}{P}, c{P}, i{P}, j{P}] touches its own image only, "
             f"through {which} {eq('eq-dyhat-di-batch')}:\n"
             f"dI[{NU}, c] = Σ w[o, c] * G[{NU}, o], summed over {filters}    {eq(label)}"
         )
 
     def describe(self) -> str:
-        """Say which outputs the pixel touches: its sample, its group's filters, the region."""
+        """Say which outputs the pixel touches: its image, its group's filters, the region."""
         region, k1k2 = self.region, self.kernel_shape
         filters = self.filters
         which = (
@@ -325,13 +325,13 @@ class PixelReach(_Batch):
             if len(filters) == self.C_out
             else f"{fmt.span_of('output channel', filters)} (the filters of its group) and no other"
         )
-        samples = {1: "", 2: ", and nothing in the other sample"}.get(
-            self.N, f", and nothing in the other {self.N - 1} samples"
+        samples = {1: "", 2: ", and nothing in the other image"}.get(
+            self.N, f", and nothing in the other {self.N - 1} images"
         )
         return (
-            f"A batch of {fmt.plural(self.N, 'sample')}, {fmt.plural(self.C_in, 'input channel')} "
+            f"A batch of {fmt.plural(self.N, 'image')}, {fmt.plural(self.C_in, 'input channel')} "
             f"and {fmt.plural(self.C_out, 'filter')} of {fmt.size(k1k2)}.{self._group_words()} "
-            f"The pixel I[{self.nu}, {self.c}, {self.ip}, {self.jp}] touches, in its own sample "
+            f"The pixel I[{self.nu}, {self.c}, {self.ip}, {self.jp}] touches, in its own image "
             f"{self.nu}, {which}: in each, the {fmt.plural(region.size, 'output')} at "
             f"{fmt.span_of('row', region.rows)}, {fmt.span_of('column', region.cols)} "
             f"{eq('eq-region')}{samples} {eq('eq-dyhat-di-batch')}."
