@@ -179,6 +179,8 @@ def test_layouts_a_row_per_sample_or_stacked_columns():
     assert WeightReach().columns == ((0, 5), (1, 6), (2, 7), (3, 8), (4, 9))
     stacked = WeightReach(stacked=True).columns
     assert stacked == ((0, 1), (2, 3, 4), (5, 6), (7, 8, 9))
+    grouped = PICTURES["groups stacked"].columns  # one image, two groups of 2 channels, 2 filters
+    assert grouped == ((0, 1), (4, 5), (2, 3), (6, 7))
     titles = [p.title for p in PICTURES["groups stacked"].panels()]
     assert titles[2] == "I[ν=0, c=2]\ngroup 1" and titles[5] == "Ŷ[ν=0, o=1]\ngroup 0"
 

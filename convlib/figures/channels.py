@@ -75,13 +75,17 @@ class _Batch(Picture):
 
     @property
     def columns(self) -> tuple[tuple[int, ...], ...]:  # type: ignore[override]
-        """Where the grids go: one column per channel, an image per row (or ``stacked``)."""
+        """Where the grids go: a column per channel, an image per row; or ``stacked``."""
         per = self.C_in + self.C_out
-        if self.stacked:  # per image, a column of input channels and one of output channels
+        if self.stacked:  # per image and group: its input channels, then its filters
             return tuple(
                 tuple(nu * per + k for k in ks)
                 for nu in range(self.N)
-                for ks in (range(self.C_in), range(self.C_in, per))
+                for g in range(self.groups)
+                for ks in (
+                    range(g * self.Cg, (g + 1) * self.Cg),
+                    range(self.C_in + g * self.Og, self.C_in + (g + 1) * self.Og),
+                )
             )
         return tuple(tuple(nu * per + k for nu in range(self.N)) for k in range(per))
 
@@ -139,9 +143,9 @@ class WeightReach(_Batch):
     groups : int, optional
         Filter ``o`` reads the ``C_in // groups`` channels of its group.
     stacked : bool, optional
-        Draw each image's channels as two columns, its input channels above each other on the
-        left and its output channels on the right (for many channels); by default one row of
-        grids per image.
+        Draw the channels of each image, group by group, as columns: the group's input channels
+        above each other, then its output channels beside them (for many channels, and to show
+        the groups); by default one row of grids per image.
     o, c, m, n : int, optional
         The weight: filter ``o``, its input channel ``c`` (``0 <= c < C_in // groups``), kernel
         entry ``(m, n)``.
