@@ -433,6 +433,16 @@ def test_not_a_function():
     assert result.mistake == "not_callable" and "ndarray" in result.message
 
 
+def test_a_backward_layer_without_the_channel_swap_is_explained():
+    def no_swap(I, w, G):  # the rotated kernels, but w's channel axes not swapped
+        k1, k2 = w.shape[2:]
+        return convlib.conv2d_forward(G, w[:, :, ::-1, ::-1], padding=(k1 - 1, k2 - 1))
+
+    result = check_grad_input_batch(no_swap)
+    assert result.mistake == "raised"
+    assert "channel axes swapped (w.transpose(1, 0, 2, 3)), equation (6.8)" in result.message
+
+
 def test_a_missing_groups_argument_is_explained():
     result = check_grad_input_groups(lambda I, w, G: grad_input_loops(I, w, G))
     assert result.mistake == "raised"

@@ -119,6 +119,12 @@ def _run(ex: _BatchExercise, fn: Any) -> CheckResult:
                 hint = " An index ran past the end of an array: check the loop bounds and axes."
             elif isinstance(exc, TypeError) and "argument" in str(exc):
                 hint = f" The checker calls your function as {ex.call}."
+            elif "input channels" in str(exc) and ex.quantity == "∂L/∂I":
+                hint = (
+                    " A layer that computes ∂L/∂I reads G, whose channels are the filters o, and "
+                    "makes one channel per input channel c: its kernels are w[o, c] with the two "
+                    "channel axes swapped (w.transpose(1, 0, 2, 3)), equation (eq-di-batch)."
+                )
             return fail(
                 "raised",
                 f"Called as {ex.call}, your function raised {_exception_text(exc)}.{hint}",
