@@ -97,8 +97,11 @@ def conv2d_forward(I, w, b=0.0, *, stride=1, padding=0, dilation=1, groups=1, me
         only its group's channels (default 1; ``groups = C_in = C_out`` is a depthwise layer).
     method : {"auto", "direct", "fft"}, optional
         How to compute a single-channel correlation (``I`` and ``w`` 2-D, stride 1, dilation
-        1): see :func:`convlib.correlate2d`. Any other layer is a direct sum computed by matrix
-        products (im2col), which ``"auto"`` and ``"direct"`` take; ``"fft"`` raises there.
+        1), as in :func:`convlib.correlate2d`: ``"auto"`` (default) takes the FFT only when it
+        is faster and its error cannot show (finite values; integers rounded back to exact;
+        else an error under :math:`10^{-12}` of every window's :math:`\sum |I \cdot w|`). Any
+        other layer is a direct sum computed by matrix products (im2col), which ``"auto"`` and
+        ``"direct"`` take; ``"fft"`` raises there.
 
     Returns
     -------
@@ -178,7 +181,7 @@ def conv2d_forward(I, w, b=0.0, *, stride=1, padding=0, dilation=1, groups=1, me
         return _general.forward(I, w, b, **settings, method=method)
     b = as_real_scalar(b, "bias b")
     with np.errstate(invalid="ignore"):  # inf + -inf is nan, without a warning
-        return correlate2d(I, w, method=method) + b  # 1.3
+        return correlate2d(I, w, method=method) + b  # (1.3)
 
 
 def conv2d_backward(I, w, G, *, stride=1, padding=0, dilation=1, groups=1, method="auto"):
@@ -195,7 +198,8 @@ def conv2d_backward(I, w, G, *, stride=1, padding=0, dilation=1, groups=1, metho
         next layer (it is that layer's :math:`\partial L / \partial I`): the output's shape,
         ``(H - k1 + 1, W - k2 + 1)`` in the notes' layer.
     stride, padding, dilation, groups, method
-        As in :func:`conv2d_forward`, the values the forward pass used.
+        As in :func:`conv2d_forward`, the values the forward pass used (``"auto"``: the FFT
+        only where it is faster and its error cannot show).
 
     Returns
     -------
@@ -301,7 +305,8 @@ def grad_w(I, G, *, stride=1, padding=0, dilation=1, groups=1, kernel_shape=None
         The upstream gradient :math:`\partial L / \partial \hat{Y}`. In the notes' layer
         ``H' <= H`` and ``W' <= W``, and the kernel's shape is ``(H - H' + 1, W - W' + 1)``.
     stride, padding, dilation, groups, method
-        As in :func:`conv2d_forward`.
+        As in :func:`conv2d_forward` (``"auto"``: the FFT only where it is faster and its error
+        cannot show).
     kernel_shape : (int, int), optional
         The kernel's ``(k1, k2)``. Found from the shapes when the stride is 1 and the padding
         is not ``"same"``; needed otherwise, since then several kernels give the same output.
@@ -405,7 +410,8 @@ def grad_input(w, G, *, stride=1, padding=0, dilation=1, groups=1, input_shape=N
     G : array_like, shape (H', W') or (N, C_out, H', W')
         The upstream gradient :math:`\partial L / \partial \hat{Y}`.
     stride, padding, dilation, groups, method
-        As in :func:`conv2d_forward`.
+        As in :func:`conv2d_forward` (``"auto"``: the FFT only where it is faster and its error
+        cannot show).
     input_shape : (int, int), optional
         The image's ``(H, W)``. Found from the shapes when the stride is 1; needed with a
         larger stride, since then images of ``s`` different sizes give the same output.
@@ -546,7 +552,8 @@ class Conv2D:
     stride, padding, dilation, groups : optional
         As in :func:`conv2d_forward` (defaults: the notes' layer).
     method : {"auto", "direct", "fft"}, optional
-        How to compute the cross-correlations; see :func:`conv2d_forward`.
+        How to compute the cross-correlations, as in :func:`conv2d_forward` (``"auto"``: the FFT
+        only where it is faster and its error cannot show).
 
     Attributes
     ----------
