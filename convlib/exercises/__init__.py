@@ -27,9 +27,11 @@ check_grad_input_rot   ``fn(w, G)``           ``∂L/∂I`` as (4.3), with three
 check_handover         ``fn(I, w2, G2)``      ``∂L/∂w1 = (w2 * G2) ⊗ I``, (5.5), ``w1``'s shape
 =====================  =====================  ==========================================
 
+Chapter 6's checkers, for a batch of many channels and for groups, are in ``channels``:
+``check_grad_w_batch``, ``check_grad_b_batch``, ``check_grad_input_batch``,
+``check_grad_input_groups``; the mistakes only they name are in ``CHANNEL_MISTAKES``.
 Chapter 7's checkers, ``check_grad_input_strided`` and ``check_grad_w_strided``, are in
-``convlib.exercises.strided``, with the mistakes they add to :data:`MISTAKES`,
-:data:`STRIDED_MISTAKES`.
+``strided``, with the mistakes they add, ``STRIDED_MISTAKES``.
 
 Examples
 --------
@@ -43,22 +45,34 @@ Examples
 
 from ._result import CheckResult
 from .catalogue import MISTAKES
+from .channels import (
+    CHANNEL_MISTAKES,
+    check_grad_b_batch,
+    check_grad_input_batch,
+    check_grad_input_groups,
+    check_grad_w_batch,
+)
 from .rotated import check_grad_input_rot
 from .runner import check_correlate2d, check_grad_b, check_grad_input, check_grad_w
 from .strided import STRIDED_MISTAKES, check_grad_input_strided, check_grad_w_strided
 from .training import HANDOVER_MISTAKES, check_handover
 
 __all__ = [
+    "CHANNEL_MISTAKES",
     "HANDOVER_MISTAKES",
     "MISTAKES",
     "STRIDED_MISTAKES",
     "CheckResult",
     "check_correlate2d",
     "check_grad_b",
+    "check_grad_b_batch",
     "check_grad_input",
+    "check_grad_input_batch",
+    "check_grad_input_groups",
     "check_grad_input_rot",
     "check_grad_input_strided",
     "check_grad_w",
+    "check_grad_w_batch",
     "check_grad_w_strided",
     "check_handover",
 ]

@@ -12,6 +12,8 @@ Jupyter). Equations are cited by the book's numbers (``convlib.book.eq``).
 ``InfluenceRegion(image_shape, kernel_shape, ip, jp)``  the outputs ``I(i′,j′)`` affects (3.1)
 ``Rot180(Q, name)``                            ``Q → Q* = rot180(Q)`` (4.2)
 ``PaddedSweep(G_shape, kernel_shape, ip, jp, G, w)``  ``rot180(w)`` on the padded ``G`` (4.3)
+``WeightReach(N, C_in, C_out, ..., o, c, m, n)``  the outputs a weight touches in a batch (6.3)
+``PixelReach(N, C_in, C_out, ..., nu, c, ip, jp)``  the outputs a pixel touches in a batch (6.7)
 =============================================  ================================================
 
 The interactive figures (``convlib.figures.widgets``) show every state as a pre-rendered frame
@@ -52,6 +54,7 @@ from ._layout import (
     draw_grid,
 )
 from ._picture import Picture, figure_of
+from .channels import PixelReach, WeightReach
 from .forward import Operations, Window
 from .frames import Frame, example_arrays
 from .gradients import InfluenceRegion, WeightGradient
@@ -76,9 +79,11 @@ __all__ = [
     "Operations",
     "PaddedSweep",
     "Picture",
+    "PixelReach",
     "Rot180",
     "StridedRegion",
     "WeightGradient",
+    "WeightReach",
     "Window",
     "cell_texts",
     "cells_with_gid",
