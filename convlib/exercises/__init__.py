@@ -37,6 +37,12 @@ Examples
 
 from ._result import CheckResult
 from .catalogue import MISTAKES
+from .network import (
+    NETWORK_MISTAKES,
+    check_maxpool_backward,
+    check_relu_backward,
+    check_softmax_ce_grad,
+)
 from .runner import check_correlate2d, check_grad_b, check_grad_input, check_grad_w
 
 __all__ = [
@@ -46,4 +52,8 @@ __all__ = [
     "check_grad_b",
     "check_grad_input",
     "check_grad_w",
+    "NETWORK_MISTAKES",
+    "check_maxpool_backward",
+    "check_relu_backward",
+    "check_softmax_ce_grad",
 ]
