@@ -68,6 +68,16 @@ EQUATIONS: dict[str, str] = {
     "eq-strided-di-rot": "7.9",
     "eq-same": "7.10",
     "eq-transposed-size": "7.11",
+    # Chapter 8, a network that reads digits (chapters 6 and 7 come before it)
+    "eq-softmax-ce": "8.1",
+    "eq-softmax-ce-grad": "8.2",
+    "eq-dense": "8.3",
+    "eq-dense-grad": "8.4",
+    "eq-maxpool": "8.5",
+    "eq-maxpool-grad": "8.6",
+    "eq-relu": "8.7",
+    "eq-relu-grad": "8.8",
+    "eq-minibatch-sgd": "8.9",
 }
 """The book's labelled equations: label -> number as the website prints it (without brackets)."""
 

@@ -14,7 +14,9 @@ Every layer has the three methods of :class:`convlib.Conv2D`:
   \partial L / \partial w`; a no-op for a layer with nothing to learn.
 
 Each ``backward`` is the chain rule, one line per step, with the same method as the notes:
-which outputs does one input touch, sum over exactly those, differentiate the definition.
+which outputs does one input touch, sum over exactly those, differentiate the definition. The
+book's chapter 8, "A network that reads digits", derives each one: softmax cross-entropy (8.1),
+(8.2), the dense layer (8.3), (8.4), max-pooling (8.5), (8.6) and ReLU (8.7), (8.8).
 Inputs are never modified. Bad input raises an error that names the argument, says what was
 expected and what came.
 """
@@ -57,7 +59,7 @@ def _learning_rate(lr):
 
 
 class ReLU:
-    r"""The rectifier :math:`y = \max(x, 0)`, entry by entry; nothing to learn.
+    r"""The rectifier :math:`y = \max(x, 0)`, entry by entry, (8.7); nothing to learn.
 
     Attributes
     ----------
@@ -66,7 +68,7 @@ class ReLU:
 
     Notes
     -----
-    Each output depends on one input only, so the chain rule has one term:
+    Each output depends on one input only, so the chain rule has one term, (8.8):
 
     .. math::
 
@@ -95,13 +97,13 @@ class ReLU:
         r"""Return :math:`y = \max(x, 0)` and keep :math:`\mathbb{1}[x > 0]`."""
         x = as_real_nd(x, "input x of ReLU")
         self.positive = x > 0  # a new array: x itself is not kept
-        return np.maximum(x, 0)  # y = max(x, 0)
+        return np.maximum(x, 0)  # y = max(x, 0), (8.7)
 
     def backward(self, G):
-        r"""Return :math:`\partial L / \partial x = G \odot \mathbb{1}[x > 0]`."""
+        r"""Return :math:`\partial L / \partial x = G \odot \mathbb{1}[x > 0]`, (8.8)."""
         _need_forward(self, self.positive)
         G = _upstream(G, self.positive.shape, self)
-        return np.where(self.positive, G, 0)  # dL/dx = G ⊙ 1[x > 0]  (0, not 0·inf, elsewhere)
+        return np.where(self.positive, G, 0)  # (8.8): G ⊙ 1[x > 0] (0, not 0·inf, elsewhere)
 
     def step(self, lr):
         """Do nothing: ReLU has no parameters (``lr`` must still be a real number)."""
@@ -138,14 +140,14 @@ class MaxPool2D:
     For an input of shape ``(N, C, H, W)`` (or ``(C, H, W)``) the output has shape
     ``(N, C, H // s1, W // s2)``: rows and columns left over that do not fill a window are
     dropped, as in PyTorch, and get a zero gradient. Each channel of each sample is pooled on
-    its own:
+    its own, (8.5):
 
     .. math::
 
         y[i, j] = \max_{0 \le p < s_1,\; 0 \le q < s_2} x[i s_1 + p,\, j s_2 + q].
 
     An input touches one output, the one whose window holds it, and only if it is that window's
-    maximum :math:`(p^*, q^*)`, so the chain rule has one term or none:
+    maximum :math:`(p^*, q^*)`, so the chain rule has one term or none, (8.6):
 
     .. math::
 
@@ -199,10 +201,10 @@ class MaxPool2D:
         windows = np.moveaxis(windows, -3, -2).reshape(*lead, Ho, Wo, s1 * s2)  # k = p s2 + q
         self.argmax = np.argmax(windows, axis=-1)  # (p*, q*): the first maximum, row-major
         self.x_shape = x.shape
-        return np.take_along_axis(windows, self.argmax[..., None], axis=-1)[..., 0]  # y = max
+        return np.take_along_axis(windows, self.argmax[..., None], axis=-1)[..., 0]  # (8.5)
 
     def backward(self, G):
-        r"""Return :math:`\partial L / \partial x`: each ``G[i, j]`` at its window's maximum."""
+        r"""Return :math:`\partial L / \partial x`, (8.6): each ``G[i, j]`` at its window's max."""
         _need_forward(self, self.argmax)
         G = _upstream(G, self.argmax.shape, self)
         (s1, s2), (*lead, Ho, Wo) = self.size, self.argmax.shape
@@ -212,7 +214,7 @@ class MaxPool2D:
         dx = np.zeros(self.x_shape, dtype=G.dtype)  # the dropped remainder: gradient 0
         dx[..., : Ho * s1, : Wo * s2] = np.moveaxis(
             dwindows.reshape(*lead, Ho, Wo, s1, s2), -2, -3
-        ).reshape(*lead, Ho * s1, Wo * s2)  # dL/dx[i s1 + p*, j s2 + q*] = G[i, j]
+        ).reshape(*lead, Ho * s1, Wo * s2)  # (8.6): dL/dx[i s1 + p*, j s2 + q*] = G[i, j]
         return dx
 
     def step(self, lr):
@@ -284,7 +286,7 @@ class Flatten:
 
 
 class Linear:
-    r"""A dense (fully connected) layer :math:`y = x w^T + b`.
+    r"""A dense (fully connected) layer :math:`y = x w^T + b`, (8.3).
 
     Parameters
     ----------
@@ -311,7 +313,7 @@ class Linear:
         y[n, o] = \sum_{i} w[o, i]\, x[n, i] + b[o].
 
     A weight :math:`w[o, i]` touches output :math:`o` of every sample, the bias :math:`b[o]`
-    too, and an input :math:`x[n, i]` every output of its sample, so
+    too, and an input :math:`x[n, i]` every output of its sample, so that (8.4)
 
     .. math::
 
@@ -394,10 +396,10 @@ class Linear:
                 f"before gives {x.shape[1]} features"
             )
         self.x = np.array(x)  # a copy: later changes to x cannot leak into backward
-        return self.x @ self.w.T + self.b  # y[n, o] = Σ_i w[o, i] x[n, i] + b[o]
+        return self.x @ self.w.T + self.b  # (8.3): y[n, o] = Σ_i w[o, i] x[n, i] + b[o]
 
     def backward(self, G):
-        r"""Return :math:`\partial L / \partial x = G w`; keep ``dw`` and ``db``."""
+        r"""Return :math:`\partial L / \partial x = G w`; keep ``dw`` and ``db``, (8.4)."""
         _need_forward(self, self.x)
         G = _upstream(G, (self.x.shape[0], self.w.shape[0]), self)
         self.dw = G.T @ self.x  # dL/dw[o, i] = Σ_n G[n, o] x[n, i]
@@ -564,7 +566,7 @@ def softmax_cross_entropy(logits, labels):
 
     Notes
     -----
-    With :math:`p[n, k] = e^{z[n, k]} / \sum_{k'} e^{z[n, k']}` (the softmax),
+    With :math:`p[n, k] = e^{z[n, k]} / \sum_{k'} e^{z[n, k']}` (the softmax), (8.1),
 
     .. math::
 
@@ -572,7 +574,7 @@ def softmax_cross_entropy(logits, labels):
           = \frac{1}{N} \sum_n \Bigl(\log \sum_{k} e^{z[n, k]} - z[n, y_n]\Bigr).
 
     A logit :math:`z[n, k]` touches only sample :math:`n`'s term, through the log-sum-exp
-    (derivative :math:`p[n, k]`) and, when :math:`k = y_n`, through :math:`-z[n, y_n]`:
+    (derivative :math:`p[n, k]`) and, when :math:`k = y_n`, through :math:`-z[n, y_n]`, (8.2):
 
     .. math::
 
@@ -603,8 +605,8 @@ def softmax_cross_entropy(logits, labels):
     with np.errstate(invalid="ignore"):  # inf - inf is nan, without a warning
         shifted = z - z.max(axis=1, keepdims=True)  # z - m_n <= 0: no exp overflows
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # log softmax
-    L = -log_p[rows, y].mean()  # L = -(1/N) Σ_n log p[n, y_n]
+    L = -log_p[rows, y].mean()  # (8.1): L = -(1/N) Σ_n log p[n, y_n]
     G = np.exp(log_p)  # p
     G[rows, y] -= 1  # p - onehot(y)
-    G /= N  # dL/dz = (p - onehot(y)) / N
+    G /= N  # (8.2): dL/dz = (p - onehot(y)) / N
     return L, G

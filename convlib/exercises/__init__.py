@@ -52,6 +52,12 @@ from .channels import (
     check_grad_input_groups,
     check_grad_w_batch,
 )
+from .network import (
+    NETWORK_MISTAKES,
+    check_maxpool_backward,
+    check_relu_backward,
+    check_softmax_ce_grad,
+)
 from .rotated import check_grad_input_rot
 from .runner import check_correlate2d, check_grad_b, check_grad_input, check_grad_w
 from .strided import STRIDED_MISTAKES, check_grad_input_strided, check_grad_w_strided
@@ -61,6 +67,7 @@ __all__ = [
     "CHANNEL_MISTAKES",
     "HANDOVER_MISTAKES",
     "MISTAKES",
+    "NETWORK_MISTAKES",
     "STRIDED_MISTAKES",
     "CheckResult",
     "check_correlate2d",
@@ -75,4 +82,7 @@ __all__ = [
     "check_grad_w_batch",
     "check_grad_w_strided",
     "check_handover",
+    "check_maxpool_backward",
+    "check_relu_backward",
+    "check_softmax_ce_grad",
 ]
