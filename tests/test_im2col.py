@@ -60,6 +60,9 @@ def test_the_phases_hold_every_pixel_a_tap_reads(case):
     read = np.zeros((g.H, g.W), bool)
     read[np.ix_(sorted(rows & set(range(g.H))), sorted(cols & set(range(g.W))))] = True
     np.testing.assert_array_equal(back[..., read], I[..., read])
+    assert lay.whole or not read.all()
+    if lay.whole:  # every pixel in a plane: _from_phases need not zero the image first
+        np.testing.assert_array_equal(back, I)
 
 
 def test_a_stride_leaves_the_last_rows_unread():
