@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _im2col
+from . import _im2col, _winograd
 from ._checks import (
     as_layer_bias,
     as_real_layer_array,
@@ -116,7 +116,7 @@ def forward(I, w, b, *, stride, padding, dilation, groups, method):
     if _single_channel(g, ndim):
         with np.errstate(invalid="ignore"):  # inf + -inf is nan, without a warning
             return correlate2d(_pad(I, g), w, method=method) + b[0]  # Ŷ = w ⊗ pad(I) + b
-    Y = _im2col.forward(_batched(I, ndim), _batched(w, ndim), b, g)
+    Y = _forward(_batched(I, ndim), _batched(w, ndim), b, g)
     return Y if ndim == 4 else Y[0, 0]
 
 
@@ -131,7 +131,7 @@ def backward(I, w, G, *, stride, padding, dilation, groups, method):
         return Gradients(
             _grad_w(I, G, g, ndim, method), _grad_b(G, ndim), _grad_I(w, G, g, ndim, method)
         )
-    dw, db, dI = _im2col.backward(_batched(I, ndim), _batched(w, ndim), _batched(G, ndim), g)
+    dw, db, dI = _backward(_batched(I, ndim), _batched(w, ndim), _batched(G, ndim), g)
     if ndim == 2:
         return Gradients(dw[0, 0], db[0], dI[0, 0])
     return Gradients(dw, db, dI)
@@ -167,7 +167,7 @@ def grad_input(w, G, *, input_shape, stride, padding, dilation, groups, method):
 def _grad_w(I, G, g: LayerGeometry, ndim: int, method: str) -> np.ndarray:
     if _single_channel(g, ndim):
         return correlate2d(_pad(I, g), G, method=method)  # ∂L/∂w = G ⊗ pad(I)
-    dw = _im2col.grad_w(_batched(I, ndim), _batched(G, ndim), g)  # dw[o, c] = Σₙ G[n, o] ⊗ I[n, c]
+    dw = _layer_grad_w(_batched(I, ndim), _batched(G, ndim), g)  # dw[o, c] = Σₙ G[n, o] ⊗ I[n, c]
     return dw if ndim == 4 else dw[0, 0]
 
 
@@ -183,8 +183,37 @@ def _grad_I(w, G, g: LayerGeometry, ndim: int, method: str) -> np.ndarray:
         k1, k2 = w.shape
         full = correlate2d(zero_pad(G, k1 - 1, k2 - 1), rot180(w), method=method)  # w * G
         return full[top : top + g.H, left : left + g.W].copy()  # cropped by the padding
-    dI = _im2col.grad_input(_batched(w, ndim), _batched(G, ndim), g)  # Σₒ w[o, c] * G[n, o]
+    dI = _layer_grad_input(_batched(w, ndim), _batched(G, ndim), g)  # Σₒ w[o, c] * G[n, o]
     return dI if ndim == 4 else dI[0, 0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The 4-D layer: Winograd's F(2×2, 3×3) where it applies and its result is finite, else im2col
+# ---------------------------------------------------------------------------------------------
+
+
+def _forward(I, w, b, g: LayerGeometry) -> np.ndarray:
+    Y = _winograd.forward(I, w, b, g) if _winograd.applies(g, I.itemsize) else None
+    return _im2col.forward(I, w, b, g) if Y is None else Y
+
+
+def _backward(I, w, G, g: LayerGeometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not _winograd.applies(g, I.itemsize):
+        return _im2col.backward(I, w, G, g)
+    dw, db, dI = _winograd.backward(I, w, G, g)
+    dw = _im2col.grad_w(I, G, g) if dw is None else dw
+    dI = _im2col.grad_input(w, G, g) if dI is None else dI
+    return dw, db, dI
+
+
+def _layer_grad_w(I, G, g: LayerGeometry) -> np.ndarray:
+    dw = _winograd.grad_w(I, G, g) if _winograd.applies(g, I.itemsize) else None
+    return _im2col.grad_w(I, G, g) if dw is None else dw
+
+
+def _layer_grad_input(w, G, g: LayerGeometry) -> np.ndarray:
+    dI = _winograd.grad_input(w, G, g) if _winograd.applies(g, G.itemsize) else None
+    return _im2col.grad_input(w, G, g) if dI is None else dI
 
 
 def _geometry_from(shape, G, given, what: str, ndim: int, settings: dict) -> LayerGeometry:

@@ -83,6 +83,7 @@ class Layout(NamedTuple):
     phases: tuple[_Phase, ...]  # the phases some tap reads
     tail: int  # how far the last run reads past the planes
     compact: bool  # col without the spare columns: one per output (sample, i < H', j < W')
+    whole: bool  # every pixel of the image is in a plane (no row or column the taps never read)
 
     @property
     def NL(self) -> int:
@@ -126,13 +127,14 @@ def _layout(g: LayerGeometry, compact: bool) -> Layout:
             used.add((a, b))
             start = (a * s2 + b) * block + (m * d1 // s1) * Ws + n * d2 // s2
             taps.append((m, n, start))
-    phases = []
+    phases, read = [], np.zeros((g.H, g.W), dtype=bool)
     for a, b in sorted(used):
         rows = _phase_range(a, s1, top, g.H, Hs)
         cols = _phase_range(b, s2, left, g.W, Ws)
         phases.append(_Phase(a, b, (rows[0], cols[0]), (rows[1], cols[1])))
+        read[rows[1], cols[1]] = True
     tail = (g.k1 - 1) * d1 // s1 * Ws + (g.k2 - 1) * d2 // s2
-    return Layout(g, Hs, Ws, tuple(taps), tuple(phases), tail, compact)
+    return Layout(g, Hs, Ws, tuple(taps), tuple(phases), tail, compact, bool(read.all()))
 
 
 def _phase_range(a: int, s: int, pad: int, size: int, planes: int) -> tuple[slice, slice]:
@@ -167,7 +169,7 @@ def _from_phases(buffer: np.ndarray, lay: Layout) -> np.ndarray:
     """Return the image ``(N, C_in, H, W)`` inside a phase buffer; pixels no tap reads are 0."""
     g = lay.geometry
     planes = _planes(buffer, lay)
-    I = np.zeros(g.input_shape, dtype=buffer.dtype)
+    I = (np.empty if lay.whole else np.zeros)(g.input_shape, dtype=buffer.dtype)
     I_cn = I.transpose(1, 0, 2, 3)
     for phase in lay.phases:
         I_cn[:, :, phase.image[0], phase.image[1]] = planes[phase.a, phase.b][
@@ -224,9 +226,7 @@ def _view(buffer, start, shape, steps, lay: Layout) -> np.ndarray:
 def _strided(buffer: np.ndarray, start: int, shape, steps) -> np.ndarray:
     """Return a view of the flat ``buffer`` from entry ``start`` on (numpy checks the bounds)."""
     size = buffer.itemsize
-    return np.ndarray(
-        shape, buffer.dtype, buffer, start * size, tuple(size * step for step in steps)
-    )
+    return np.ndarray(shape, buffer.dtype, buffer, start * size, [size * step for step in steps])
 
 
 def _filters(w: np.ndarray, lay: Layout) -> np.ndarray:
@@ -292,11 +292,12 @@ def forward(I: np.ndarray, w: np.ndarray, b: np.ndarray, g: LayerGeometry) -> np
     r"""Return :math:`\hat{Y} = W\, \text{col} + b`, shape ``(N, C_out, H', W')``."""
     lay = layout(g, compact=not _is_depthwise(g))
     buffer = _to_phases(I, lay)
-    if _is_depthwise(g) and _zeros_may_be_skipped(w, I):
-        Y = _depthwise_forward(buffer, w, lay)  # Ŷ[c] = Σ_taps w[c, tap] run_tap[c]
-    else:
-        Y = np.matmul(_filters(w, lay), _im2col(buffer, lay))  # Ŷ = W col
     out = np.empty(g.output_shape, dtype=I.dtype)
+    if _is_depthwise(g) and _zeros_may_be_skipped(w, I):
+        Y = _depthwise_forward(buffer, w, b, lay)  # Ŷ[c] = b[c] + Σ_taps w[c, tap] run_tap[c]
+        out[...] = _outputs(Y, lay).transpose(1, 0, 2, 3)
+        return out
+    Y = np.matmul(_filters(w, lay), _im2col(buffer, lay))  # Ŷ = W col
     np.add(_outputs(Y, lay).transpose(1, 0, 2, 3), b[:, None, None], out=out)  # + b
     return out
 
@@ -313,8 +314,13 @@ def backward(I: np.ndarray, w: np.ndarray, G: np.ndarray, g: LayerGeometry):
     """
     lay = layout(g, compact=not _is_depthwise(g))
     G_cols = _spread(G, lay)  # G as a matrix: a row per filter, col's columns
-    dw = _grad_w(I, G, G_cols, lay)  # ∂L/∂W = G colᵀ
     db = G_cols.sum(axis=-1).reshape(g.C_out)  # ∂L/∂b[o] = Σ G[:, o]
+    if _is_depthwise(g) and np.isfinite(w).all() and _zeros_may_be_skipped(w, G_cols):
+        # dw and dI channel by channel, each channel's G read once for both (in cache)
+        dw, buffer = _depthwise_backward(_to_phases(I, lay), w, G_cols, lay)
+        dw = dw if np.isfinite(dw).all() else _matrix_grad_w_again(I, G, g)
+        return dw, db, _from_phases(buffer, lay)
+    dw = _grad_w(I, G, G_cols, lay)  # ∂L/∂W = G colᵀ
     G_runs = None if lay.compact else G_cols  # (the compact G is freed before Wᵀ G is made)
     del G_cols
     dI = _grad_input(w, G, g, G_runs)  # ∂L/∂I = col2im(Wᵀ G)
@@ -339,10 +345,15 @@ def _grad_w(I: np.ndarray, G: np.ndarray, G_cols: np.ndarray, lay: Layout) -> np
     if lay.compact:
         return _matrix_grad_w(_im2col(buffer, lay), G_cols, lay)  # ∂L/∂W = G colᵀ
     dw = _depthwise_grad_w(buffer, G_cols, lay)  # dw[c, tap] = <G[c], run_tap[c]>
-    if np.isfinite(dw).all():
-        return dw
-    # an inf or nan: it may come from a spare column, where G's 0 met a pixel's inf (0 * inf is
-    # nan), which the definition does not add: again, with the matrices and no spare column
+    return dw if np.isfinite(dw).all() else _matrix_grad_w_again(I, G, g)
+
+
+def _matrix_grad_w_again(I: np.ndarray, G: np.ndarray, g: LayerGeometry) -> np.ndarray:
+    """``G colᵀ`` for a depthwise layer whose dots on the runs gave an inf or nan.
+
+    It may come from a spare column, where G's 0 met a pixel's inf (0 * inf is nan), which the
+    definition does not add: again, with the matrices and no spare column.
+    """
     lay = layout(g, compact=True)
     return _matrix_grad_w(_im2col(_to_phases(I, lay), lay), _spread(G, lay), lay)
 
@@ -386,11 +397,13 @@ def _zeros_may_be_skipped(w: np.ndarray, x: np.ndarray) -> bool:
     return bool((w != 0).all() or np.isfinite(x).all())
 
 
-def _depthwise_forward(buffer: np.ndarray, w: np.ndarray, lay: Layout) -> np.ndarray:
-    r""":math:`\hat{Y}[c] = \sum_{m,n} w[c, 0, m, n]\, \text{run}_{m,n}[c]`, flat ``(C, NL)``."""
+def _depthwise_forward(buffer: np.ndarray, w: np.ndarray, b: np.ndarray, lay: Layout):
+    r""":math:`\hat{Y}[c] = b[c] + \sum_{m,n} w[c, 0, m, n]\, \text{run}_{m,n}[c]`, ``(C, NL)``."""
     C, NL = lay.geometry.C_in, lay.NL
     axpy, starts = _AXPY[buffer.dtype], [start for *_, start in lay.taps]
-    Y = np.zeros(C * NL, dtype=buffer.dtype)
+    Y = np.empty((C, NL), dtype=buffer.dtype)
+    Y[...] = b[:, None]
+    Y = Y.reshape(-1)
     for c, weights in enumerate(w.reshape(C, -1).tolist()):
         for w_t, start in zip(weights, starts, strict=True):
             Y = axpy(buffer, Y, NL, w_t, start + c * NL, 1, c * NL)
@@ -406,6 +419,25 @@ def _depthwise_grad_w(buffer: np.ndarray, G_spread: np.ndarray, lay: Layout) -> 
         [dot(G_flat, buffer, NL, c * NL, 1, s + c * NL, 1) for s in starts] for c in range(g.C_in)
     ]
     return np.array(dw, dtype=buffer.dtype).reshape(g.kernel_shape)
+
+
+def _depthwise_backward(buffer: np.ndarray, w: np.ndarray, G_spread: np.ndarray, lay: Layout):
+    """Return ``dw`` and ``dI``'s phase buffer, the two depthwise sums in one loop.
+
+    :func:`_depthwise_grad_w` and :func:`_depthwise_grad_input` channel by channel, so that a
+    channel's ``G`` is read from the cache the second time.
+    """
+    g = lay.geometry
+    C, NL, dtype = g.C_in, lay.NL, buffer.dtype
+    axpy, dot, starts = _AXPY[dtype], _DOT[dtype], [start for *_, start in lay.taps]
+    G_flat, dI = G_spread.reshape(-1), np.zeros(lay.size, dtype=dtype)
+    dw = []
+    for c, weights in enumerate(w.reshape(C, -1).tolist()):
+        first = c * NL
+        dw.append([dot(G_flat, buffer, NL, first, 1, s + first, 1) for s in starts])
+        for w_t, s in zip(weights, starts, strict=True):
+            dI = axpy(G_flat, dI, NL, w_t, first, 1, s + first)
+    return np.array(dw, dtype=dtype).reshape(g.kernel_shape), dI
 
 
 def _depthwise_grad_input(w: np.ndarray, G_spread: np.ndarray, lay: Layout) -> np.ndarray:
