@@ -31,7 +31,9 @@ Chapter 6's checkers, for a batch of many channels and for groups, are in ``chan
 ``check_grad_w_batch``, ``check_grad_b_batch``, ``check_grad_input_batch``,
 ``check_grad_input_groups``; the mistakes only they name are in ``CHANNEL_MISTAKES``.
 Chapter 7's checkers, ``check_grad_input_strided`` and ``check_grad_w_strided``, are in
-``strided``, with the mistakes they add, ``STRIDED_MISTAKES``.
+``strided``, with the mistakes they add, ``STRIDED_MISTAKES``. Chapter 8's, for the network's
+layers (``check_relu_backward``, ``check_maxpool_backward``, ``check_softmax_ce_grad``), are in
+``network``, with ``NETWORK_MISTAKES``.
 
 Examples
 --------
