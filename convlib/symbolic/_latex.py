@@ -164,7 +164,8 @@ class Step:
         if len(formula) > _LONG_FORMULA and " = " in formula:
             lhs, rhs = formula.split(" = ", 1)
             formula = rf"\begin{{aligned}}&{lhs} = \\ &\quad {rhs}\end{{aligned}}"
-        return f"*{title}*\n\n$$\n{formula}\n$$"
+        # equation*, not $$: JupyterLab's MyST numbers every $$ display; the site, labelled ones.
+        return f"*{title}*\n\n\\begin{{equation*}}\n{formula}\n\\end{{equation*}}"
 
     def __repr__(self) -> str:
         return f"[{self.label}] {self.title}\n    {sp.sstr(self.expr)}"

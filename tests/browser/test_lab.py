@@ -149,6 +149,22 @@ def _open(browser, lab, name: str):
     return context, tab, tab.locator(".jp-KernelName").first.inner_text(), errors
 
 
+def _written(path, deadline: float) -> bytes:
+    """The file's bytes once the server has finished writing it (it may be caught mid-write:
+    empty or cut): a notebook that parses, read twice alike."""
+    while True:
+        data = path.read_bytes()
+        time.sleep(0.3)
+        try:
+            json.loads(data)
+        except ValueError:
+            if time.monotonic() > deadline:
+                raise
+            continue
+        if data == path.read_bytes() or time.monotonic() > deadline:
+            return data
+
+
 @pytest.fixture(scope="module")
 def chapter(lab, browser):
     """The chapter open in JupyterLab with its kernel idle, saved once (before anything runs)."""
@@ -163,7 +179,7 @@ def chapter(lab, browser):
     while saved_path.stat().st_mtime_ns == before and time.monotonic() < deadline:
         time.sleep(0.2)
     assert saved_path.stat().st_mtime_ns != before, "Ctrl+S did not save the chapter"
-    yield tab, saved_path.read_bytes(), kernel_name, errors
+    yield tab, _written(saved_path, time.monotonic() + 20), kernel_name, errors
     context.close()
 
 
