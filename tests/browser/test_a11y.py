@@ -641,6 +641,41 @@ def test_widgets_work_on_a_phone(reader):
         reader.reset()
 
 
+PHONE_TEXT = """() => {
+  const column = document.querySelector('#main-content article, #main-content');
+  const width = column.getBoundingClientRect().width;
+  const margins = [...column.querySelectorAll('aside.margin, div.margin, .admonition.margin')]
+    .map(e => ({text: e.textContent.trim().slice(0, 40), w: e.getBoundingClientRect().width}))
+    .filter(m => m.w < 0.85 * width);
+  const wide = [...column.querySelectorAll('mjx-container[display="true"]')]
+    .filter(m => m.offsetParent !== null && getComputedStyle(m).visibility !== 'hidden'
+      && m.scrollWidth > m.clientWidth + 1);  // shown: not in a folded solution
+  const uncued = wide.filter(m => !('courseScrolls' in m.dataset)
+      || !getComputedStyle(m).backgroundImage.includes('gradient'))
+    .map(m => m.textContent.slice(0, 40));
+  return {width, margins, wide: wide.length, uncued};
+}"""
+
+
+@pytest.mark.parametrize("reader", CHAPTERS, indirect=True)
+def test_phone_margin_notes_span_the_column_and_wide_formulas_show_they_scroll(reader):
+    """At 390 px a margin note is a box of its own (the theme floats it at 40 % beside the text,
+    squeezing the formulas next to it), and a formula wider than the phone shows, by a shadow at
+    its edge, that it scrolls sideways."""
+    tab, page = reader.tab, reader.page
+    try:
+        tab.set_viewport_size(PHONE)
+        reader.settle()
+        tab.wait_for_timeout(300)  # course.js marks the formulas that scroll 150 ms after a resize
+        found = tab.evaluate(PHONE_TEXT)
+        assert not found["margins"], f"{page}: margin notes beside the text: {found['margins']}"
+        assert not found["uncued"], (
+            f"{page}: {len(found['uncued'])} of {found['wide']} wide formulas scroll unmarked"
+        )
+    finally:
+        reader.reset()
+
+
 @pytest.mark.parametrize("reader", WIDGET_PAGES, indirect=True)
 def test_captions_read_on_a_projector(reader):
     """At 1024 x 768 every caption is in the text's colour at 7:1 or more; a widget's caption,
