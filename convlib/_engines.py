@@ -153,7 +153,8 @@ def decide(I, w) -> Decision:
     random, constant, oscillating, sparse, spiked and integer test images it was at least 3
     times the largest error observed (``tests/test_engines.py``). The smallest window sum is
     bounded below from the window sums of :math:`|I|` (by an integral image) and the sorted
-    :math:`|w|`. The checks are a few passes over ``I``, cheap next to the FFT they guard.
+    :math:`|w|`. The checks are a few passes over ``I``; on large images they take about half as
+    long as the FFT they guard, and the cost model counts them in the FFT's cost.
     """
     return _decide(I, w)[0]
 
@@ -163,6 +164,11 @@ def _decide(I, w) -> tuple[Decision, np.ndarray | None]:
     speed = fastest(I.shape, w.shape, I.dtype)
     if speed == "direct":
         return Decision("direct", False, "the direct sum is faster for these shapes"), None
+    return _guard_fft(I, w)
+
+
+def _guard_fft(I, w) -> tuple[Decision, np.ndarray | None]:
+    """Apply rules 1-3 of :func:`decide`: may the FFT compute ``w ⊗ I``."""
     A, a = np.abs(I, dtype=np.float64), np.abs(w, dtype=np.float64)
     M, a_max = float(A.max()), float(a.max())
     if not (math.isfinite(M) and math.isfinite(a_max)):
@@ -172,7 +178,7 @@ def _decide(I, w) -> tuple[Decision, np.ndarray | None]:
     size = _fft_size(I.shape)
     spectrum = _conj_spectrum(w.astype(np.float64, copy=False), size)
     bound = _EPS64 * math.log2(size[0] * size[1]) * M * float(np.abs(spectrum).max())
-    integral = np.array_equal(I, np.rint(I)) and np.array_equal(w, np.rint(w))
+    integral = _integral(w) and _integral(I)  # the kernel first: it is small
     if integral:
         largest = M * float(a.sum())
         fits = largest < 2.0 ** (np.finfo(I.dtype).nmant + 1)
@@ -189,6 +195,17 @@ def _decide(I, w) -> tuple[Decision, np.ndarray | None]:
 _EPS64 = float(np.finfo(np.float64).eps)
 
 
+def _integral(x) -> bool:
+    """Tell whether every value of ``x`` is an integer.
+
+    A non-integer among the first 64 values answers without reading the rest (ordinary data).
+    """
+    if x.dtype.kind in "biu":
+        return True
+    head = x.reshape(-1)[:64]
+    return np.array_equal(head, np.rint(head)) and np.array_equal(x, np.rint(x))
+
+
 def _smallest_window_sum(A, a, M):
     r"""Bound from below :math:`\min_{i,j} \sum_{m,n} A(i+m, j+n)\, a(m, n)`, for ``A, a >= 0``.
 
@@ -196,10 +213,15 @@ def _smallest_window_sum(A, a, M):
     smallest when the mass :math:`B` sits, :math:`M` at a time, on the smallest weights.
     """
     k1, k2 = a.shape
-    c = np.zeros((A.shape[0] + 1, A.shape[1] + 1))
-    np.cumsum(np.cumsum(A, axis=0), axis=1, out=c[1:, 1:])
-    windows = c[k1:, k2:] - c[:-k1, k2:] - c[k1:, :-k2] + c[:-k1, :-k2]
-    B = float(windows.min()) - 8 * _EPS64 * float(c[-1, -1])  # the cumsum's own rounding
+    # The window sums, one axis at a time: running sums along the rows, differenced k2 apart,
+    # then the same down the columns (two passes, two arrays of the image's size).
+    total = float(A.sum())
+    rows = np.cumsum(A, axis=1)
+    rows[:, k2:] -= rows[:, :-k2]  # numpy buffers the overlapping operands
+    c = np.cumsum(rows[:, k2 - 1 :], axis=0)
+    c[k1:] -= c[:-k1]
+    windows = c[k1 - 1 :]
+    B = float(windows.min()) - 8 * _EPS64 * total  # the running sums' own rounding
     if B <= 0 or M == 0:
         return 0.0
     weights = np.sort(a, axis=None)
@@ -207,6 +229,17 @@ def _smallest_window_sum(A, a, M):
     if q >= weights.size:
         return M * float(weights.sum())
     return M * float(weights[:q].sum()) + (B - q * M) * float(weights[q])
+
+
+def fft_as_auto(I, w):
+    """Compute ``w ⊗ I`` as ``method="auto"`` does when it takes the FFT.
+
+    That is the guard of :func:`decide`, then the FFT: ``benchmarks/bench.py --calibrate`` fits
+    the FFT's cost to this.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        choice, spectrum = _guard_fft(I, w)
+        return _correlate_fft(I, w, spectrum, exact=choice.exact)
 
 
 def correlate(I, w, method):
