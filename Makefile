@@ -9,6 +9,7 @@
 #   make lab       open the chapters in JupyterLab, widgets and MyST working (Python only)
 #   make lock      recompile requirements.txt and tools/bundle/requirements.txt from their .in
 #   make bench     the speed table of convlib against its peers (not part of `make test`)
+#   make bench-layer  the general layer against torch (not part of `make test`)
 #
 # Python 3.11 to 3.13: PYTHON=... if given, else the one .venv has, else the newest python3.13,
 # python3.12 or python3.11 on PATH.
@@ -44,7 +45,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
 
 .PHONY: help setup python-env book build-site bundle execute test lint unit nbval install-check \
-	site-check lab lock bench clean FORCE
+	site-check lab lock bench bench-layer clean FORCE
 
 help:
 	@sed -n '1,15p' Makefile | sed 's/^# \{0,1\}//'
@@ -152,6 +153,9 @@ test: setup lint unit nbval build-site install-check site-check
 
 bench: $(SETUP)
 	$(BIN)/python benchmarks/bench.py
+
+bench-layer: $(SETUP)
+	$(BIN)/python benchmarks/bench_layer.py
 
 clean:
 	rm -rf _build $(VENV) node_modules $(VENDOR) test-artifacts
