@@ -210,8 +210,8 @@ class WeightReach(_Batch):
         channel = "c" if self.groups == 1 else "c of o's group"
         label = "eq-dw-batch" if self.groups == 1 else "eq-groups-back"
         return (
-            f"w[o{P}, c{P}, m{P}, n{P}] touches channel o{P} of every image, "
-            f"at every position {eq('eq-dyhat-dw-batch')}:\n"
+            f"w[o{P}, c{P}, m{P}, n{P}] touches output channel o{P} of every image, "
+            f"at every position {eq('eq-dyhat-dw-batch')}, so:\n"
             f"dw[o, c] = Σ G[{NU}, o] ⊗ I[{NU}, {channel}], summed over the images {NU}    "
             f"{eq(label)}"
         )
@@ -316,7 +316,7 @@ class PixelReach(_Batch):
             which, filters, label = "every filter of its group", "its group's o", "eq-groups-back"
         return (
             f"I[{NU}{P}, c{P}, i{P}, j{P}] touches its own image only, "
-            f"through {which} {eq('eq-dyhat-di-batch')}:\n"
+            f"through {which} {eq('eq-dyhat-di-batch')}, so:\n"
             f"dI[{NU}, c] = Σ w[o, c] * G[{NU}, o], summed over {filters}    {eq(label)}"
         )
 
