@@ -653,25 +653,35 @@ PHONE_TEXT = """() => {
   const uncued = wide.filter(m => !('courseScrolls' in m.dataset)
       || !getComputedStyle(m).backgroundImage.includes('gradient'))
     .map(m => m.textContent.slice(0, 40));
-  return {width, margins, wide: wide.length, uncued};
+  return {width, margins, wide: wide.length, uncued,
+          page: document.documentElement.scrollWidth};
 }"""
 
 
 @pytest.mark.parametrize("reader", CHAPTERS, indirect=True)
-def test_phone_margin_notes_span_the_column_and_wide_formulas_show_they_scroll(reader):
-    """At 390 px a margin note is a box of its own (the theme floats it at 40 % beside the text,
-    squeezing the formulas next to it), and a formula wider than the phone shows, by a shadow at
-    its edge, that it scrolls sideways."""
+def test_phone_and_projector_margin_notes_span_the_column_and_wide_formulas_show_they_scroll(
+    reader,
+):
+    """On a 390 px phone and a 1024 x 768 projector a margin note is a box of its own in the
+    column (the theme floats it beside the text: at 40 % on a phone, squeezing the formulas next
+    to it, and past the page's right edge at 1024 px), nothing makes the page scroll sideways,
+    and a formula wider than the column shows, by a shadow at its edge, that it scrolls."""
     tab, page = reader.tab, reader.page
     try:
-        tab.set_viewport_size(PHONE)
-        reader.settle()
-        tab.wait_for_timeout(300)  # course.js marks the formulas that scroll 150 ms after a resize
-        found = tab.evaluate(PHONE_TEXT)
-        assert not found["margins"], f"{page}: margin notes beside the text: {found['margins']}"
-        assert not found["uncued"], (
-            f"{page}: {len(found['uncued'])} of {found['wide']} wide formulas scroll unmarked"
-        )
+        for size in (PHONE, PROJECTOR):
+            tab.set_viewport_size(size)
+            reader.settle()
+            tab.wait_for_timeout(300)  # course.js marks what scrolls 150 ms after a resize
+            found = tab.evaluate(PHONE_TEXT)
+            width = size["width"]
+            assert not found["margins"], (
+                f"{page} at {width} px: margin notes beside the text: {found['margins']}"
+            )
+            assert not found["uncued"], (
+                f"{page} at {width} px: {len(found['uncued'])} of {found['wide']} wide formulas"
+                " scroll unmarked"
+            )
+            assert found["page"] <= width, f"{page}: {found['page']} px wide at {width} px"
     finally:
         reader.reset()
 
