@@ -66,7 +66,9 @@ def correlate2d(I, w):
     array([[ 3.,  5.],
            [ 9., 11.]])
     """
-    I, w = common_float(as_real_2d(I, "image I"), as_real_2d(w, "kernel w"))
+    I = as_real_2d(I, "image I")
+    w = as_real_2d(w, "kernel w")
+    I, w = common_float(I, w)
     check_fits(I.shape, w.shape)
     (H, W), (k1, k2) = I.shape, w.shape
     out = np.zeros((H - k1 + 1, W - k2 + 1), dtype=I.dtype)
@@ -104,7 +106,9 @@ def convolve2d(I, w, mode="valid"):
     >>> reference.convolve2d([[1, 2, 3]], [[1, -1]], mode="full")
     array([[ 1.,  1.,  1., -3.]])
     """
-    I, w = common_float(as_real_2d(I, "image I"), as_real_2d(w, "kernel w"))
+    I = as_real_2d(I, "image I")
+    w = as_real_2d(w, "kernel w")
+    I, w = common_float(I, w)
     if check_choice(mode, "mode", ("valid", "full")) == "valid":
         check_fits(I.shape, w.shape)
     (H, W), (k1, k2) = I.shape, w.shape
@@ -174,7 +178,9 @@ def grad_w(I, G):
     >>> reference.grad_w([[1, 2, 3]], [[1, 1]])
     array([[3., 5.]])
     """
-    I, G = common_float(as_real_2d(I, "image I"), as_real_2d(G, "upstream gradient G"))
+    I = as_real_2d(I, "image I")
+    G = as_real_2d(G, "upstream gradient G")
+    I, G = common_float(I, G)
     check_fits(I.shape, G.shape, "image I", "upstream gradient G")
     (H, W), (Hp, Wp) = I.shape, G.shape
     k1, k2 = H - Hp + 1, W - Wp + 1
@@ -183,7 +189,7 @@ def grad_w(I, G):
         for n in range(k2):
             for i in range(Hp):
                 for j in range(Wp):
-                    dw[m, n] += G[i, j] * I[i + m, j + n]  # (2.3): (2.1) with (2.2)
+                    dw[m, n] += G[i, j] * I[i + m, j + n]  # (2.3)
     return dw
 
 
@@ -219,7 +225,9 @@ def grad_input(w, G):
     >>> reference.grad_input([[1, 10]], [[1, 1]])
     array([[ 1., 11., 10.]])
     """
-    w, G = common_float(as_real_2d(w, "kernel w"), as_real_2d(G, "upstream gradient G"))
+    w = as_real_2d(w, "kernel w")
+    G = as_real_2d(G, "upstream gradient G")
+    w, G = common_float(w, G)
     (k1, k2), (Hp, Wp) = w.shape, G.shape
     H, W = Hp + k1 - 1, Wp + k2 - 1
     dI = np.zeros((H, W), dtype=w.dtype)
@@ -227,8 +235,8 @@ def grad_input(w, G):
         for jp in range(W):
             for m in range(k1):
                 for n in range(k2):
-                    if 0 <= ip - m < Hp and 0 <= jp - n < Wp:  # (3.1): the region
-                        dI[ip, jp] += G[ip - m, jp - n] * w[m, n]  # (3.4): (3.2) with (3.3)
+                    if 0 <= ip - m < Hp and 0 <= jp - n < Wp:  # (3.1)
+                        dI[ip, jp] += G[ip - m, jp - n] * w[m, n]  # (3.4)
     return dI
 
 
