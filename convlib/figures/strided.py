@@ -393,6 +393,13 @@ def _dilated(A: np.ndarray, steps: tuple[int, int], shape: tuple[int, int]) -> n
     return out
 
 
+def _crop_caption(top: int, left: int) -> str:
+    """Say where ``∂L/∂I(i′, j′)`` sits in the correlation before the crop."""
+    if not top and not left:
+        return "it is ∂L/∂I: nothing to crop"
+    return f"∂L/∂I(i′, j′) is entry (i′+{top}, j′+{left}); the hatched ring is cropped"
+
+
 @dataclass(frozen=True)
 class DilatedSweep(Picture):
     r"""``rot180`` of the dilated kernel on the stride-dilated, padded ``G``, at pixel ``(i′, j′)``.
@@ -531,18 +538,19 @@ class DilatedSweep(Picture):
             ),
             Panel(
                 (K1, K2),
-                title=f"rot180(w {dilated})" if dilated else "w* = rot180(w)",
+                title=f"rot180(w {dilated})" if dilated else "rot180(w)",
                 fills={"taps": (taps, FILL.orange)},
                 labels=value_labels(R, taps) | {c: "0" for c in gaps},
                 muted=gaps,
             ),
             Panel(
                 full,
-                title="∂L/∂I, padding cropped (hatched)",
+                title="the correlation, before the crop",
                 fills={"target": ([target], FILL.red)},
                 labels=d_labels,
                 hatched=_padding_cells(full, g.padding),
                 outlines=[Outline("target-outline", *one_cell(*target), PALETTE["vermillion"])],
+                caption=_crop_caption(top, left),
             ),
         ]
 
