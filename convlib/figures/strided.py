@@ -393,13 +393,6 @@ def _dilated(A: np.ndarray, steps: tuple[int, int], shape: tuple[int, int]) -> n
     return out
 
 
-def _crop_caption(top: int, left: int) -> str:
-    """Say where ``∂L/∂I(i′, j′)`` sits in the correlation before the crop."""
-    if not top and not left:
-        return "it is ∂L/∂I: nothing to crop"
-    return f"∂L/∂I(i′, j′) is entry (i′+{top}, j′+{left}); the hatched ring is cropped"
-
-
 @dataclass(frozen=True)
 class DilatedSweep(Picture):
     r"""``rot180`` of the dilated kernel on the stride-dilated, padded ``G``, at pixel ``(i′, j′)``.
@@ -550,7 +543,7 @@ class DilatedSweep(Picture):
                 labels=d_labels,
                 hatched=_padding_cells(full, g.padding),
                 outlines=[Outline("target-outline", *one_cell(*target), PALETTE["vermillion"])],
-                caption=_crop_caption(top, left),
+                caption=f"∂L/∂I(i′,j′): entry (i′+{top}, j′+{left});\nhatched: cropped",
             ),
         ]
 
