@@ -531,18 +531,19 @@ class DilatedSweep(Picture):
             ),
             Panel(
                 (K1, K2),
-                title=f"rot180(w {dilated})" if dilated else "w* = rot180(w)",
+                title=f"rot180(w {dilated})" if dilated else "rot180(w)",
                 fills={"taps": (taps, FILL.orange)},
                 labels=value_labels(R, taps) | {c: "0" for c in gaps},
                 muted=gaps,
             ),
             Panel(
                 full,
-                title="∂L/∂I, padding cropped (hatched)",
+                title="the correlation, before the crop",
                 fills={"target": ([target], FILL.red)},
                 labels=d_labels,
                 hatched=_padding_cells(full, g.padding),
                 outlines=[Outline("target-outline", *one_cell(*target), PALETTE["vermillion"])],
+                caption=f"∂L/∂I(i′,j′): entry (i′+{top}, j′+{left});\nhatched: cropped",
             ),
         ]
 
