@@ -52,14 +52,14 @@ def test_the_model_prefers_the_cheaper_engine():
 
 def test_integer_inputs_are_exact_with_the_default_method():
     rng = np.random.default_rng(0)
-    I, w = rng.integers(0, 4, (17, 17)), rng.integers(-1, 2, (9, 9))
+    I, w = rng.integers(0, 4, (33, 33)), rng.integers(-1, 2, (13, 13))
     assert _engines.decide(I.astype(float), w.astype(float)).method == "fft"  # the FFT path
     Y = correlate2d(I, w)
     np.testing.assert_array_equal(Y, scipy.signal.correlate2d(I, w, "valid"))
     np.testing.assert_array_equal(Y.astype(int), scipy.signal.correlate2d(I, w, "valid"))
 
 
-@pytest.mark.parametrize("k", [11, 13, 15])
+@pytest.mark.parametrize("k", [11, 13, 15, 21])
 @pytest.mark.parametrize("H", [64, 128])
 def test_uint8_images_are_exact(H, k):
     rng = np.random.default_rng(H + k)
@@ -86,7 +86,7 @@ def test_bool_and_integer_valued_float_inputs_are_exact():
 
 def test_integers_too_large_to_round_exactly_are_summed_directly():
     I = np.full((64, 64), 2.0**45)
-    w = np.ones((11, 11))
+    w = np.ones((15, 15))
     decision = _engines.decide(I, w)
     assert decision.method == "direct" and "integer" in decision.reason
     np.testing.assert_array_equal(correlate2d(I, w), scipy.signal.correlate2d(I, w, "valid"))
@@ -124,7 +124,7 @@ def test_ordinary_data_keeps_the_fast_fft():
     # the checks must not turn the FFT off where it is safe: random data, kernels large enough
     # that the cost model prefers the FFT
     rng = np.random.default_rng(4)
-    for H, k in [(128, 11), (512, 15), (1024, 13)]:
+    for H, k in [(128, 21), (512, 21), (1024, 21)]:
         for dtype in (np.float64, np.float32):
             assert _engines.fastest((H, H), (k, k), np.dtype(dtype)) == "fft", (H, k, dtype)
             I = rng.standard_normal((H, H)).astype(dtype)
