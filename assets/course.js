@@ -2,7 +2,7 @@
 // needs that the theme and the widget manager do not give (see tests/browser/test_a11y.py).
 //
 // 1. The theme's own buttons get names that match what they show.
-// 2. Wide code and wide formulas that scroll sideways can be reached with Tab (and only those:
+// 2. Wide code, formulas and tables that scroll sideways can be reached with Tab (and only those:
 //    MathJax keeps the other formulas out of the Tab order, see _config.yml).
 // 3. The interactive figures (ipywidgets replayed from saved state) speak: every control is
 //    named, sliders say their state in words, kernel buttons say which one is pressed, and a
@@ -88,7 +88,8 @@
   // opened later, nor for formulas (display math scrolls sideways, see course.css).
   function markScrollables() {
     var main = document.getElementById("main-content") || document.body;
-    main.querySelectorAll('pre, mjx-container[display="true"]').forEach(function (el) {
+    var wide = 'pre, mjx-container[display="true"], .pst-scrollable-table-container';
+    main.querySelectorAll(wide).forEach(function (el) {
       if (el.closest(".widget-subarea")) return;
       var shown = el.offsetParent !== null && getComputedStyle(el).visibility !== "hidden";
       var scrolls = shown && el.scrollWidth > el.clientWidth + 1;

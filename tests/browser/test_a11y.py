@@ -647,7 +647,8 @@ PHONE_TEXT = """() => {
   const margins = [...column.querySelectorAll('aside.margin, div.margin, .admonition.margin')]
     .map(e => ({text: e.textContent.trim().slice(0, 40), w: e.getBoundingClientRect().width}))
     .filter(m => m.w < 0.85 * width);
-  const wide = [...column.querySelectorAll('mjx-container[display="true"]')]
+  const wide = [...column.querySelectorAll(
+      'mjx-container[display="true"], .pst-scrollable-table-container')]
     .filter(m => m.offsetParent !== null && getComputedStyle(m).visibility !== 'hidden'
       && m.scrollWidth > m.clientWidth + 1);  // shown: not in a folded solution
   const uncued = wide.filter(m => !('courseScrolls' in m.dataset)
