@@ -42,14 +42,13 @@ from .strided import (
 )
 from .widgets import (
     CourseWidget,
-    _frame_view,
     _header,
     _html,
     _link,
     _pixel_controls,
     _pixel_widget,
-    _play,
     _shared,
+    _sweep_panel,
 )
 
 __all__ = ["dilated_sweep_widget", "strided_region_widget"]
@@ -216,26 +215,15 @@ def dilated_sweep_widget(
     labels = [setting_words(f[0].picture.geometry) for f in frames]
     shared = _shared()
     links: list[widgets.Link] = []
-    panels = []
-    for c, label in enumerate(labels):
-        views = [_frame_view(f, n, label, shared) for n, f in enumerate(frames[c])]
-        stack = widgets.Stack(views, selected_index=0)
-        slider = widgets.SelectionSlider(
-            options=[(f.label, n) for n, f in enumerate(frames[c])],
-            value=0,
-            description="pixel",
-            continuous_update=True,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="30em"),
-        )
-        slider.add_class("course-slider")
-        play = _play(len(frames[c]), 0, interval=900)
-        _link(links, (slider, "index"), (stack, "selected_index"))
-        _link(links, (play, "value"), (slider, "index"))
+
+    def formula(c: int) -> list[widgets.HTML]:
         picture: DilatedSweep = frames[c][0].picture  # type: ignore[assignment]
-        formula = _formula(picture.formulas(), shared)
-        box = widgets.VBox([formula, widgets.HBox([play, slider]), stack])
-        panels.append((box, slider, play, views))
+        return [_formula(picture.formulas(), shared)]
+
+    panels = [
+        _sweep_panel(f, label, "pixel", 900, shared, links, lambda c=c: formula(c))
+        for c, (f, label) in enumerate(zip(frames, labels, strict=True))
+    ]
     outer = widgets.Stack([p[0] for p in panels], selected_index=0)
     numbers = eqs("eq-dilate", "eq-strided-di-rot")
     how = (

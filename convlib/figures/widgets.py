@@ -253,6 +253,34 @@ def _play(n: int, start: int, interval: int) -> widgets.Play:
     return play
 
 
+def _sweep_panel(
+    frames: Sequence[Frame],
+    kernel: str,
+    control: str,
+    interval: int,
+    shared: dict[str, Any],
+    links: list[widgets.Link],
+    above: Callable[[], Sequence[widgets.Widget]] = lambda: (),
+) -> tuple[widgets.VBox, widgets.SelectionSlider, widgets.Play, list[widgets.HTML]]:
+    """One choice's panel of a sweep: what ``above()`` makes, Play and a slider, the frames."""
+    views = [_frame_view(f, k, kernel, shared) for k, f in enumerate(frames)]
+    stack = widgets.Stack(views, selected_index=0)
+    slider = widgets.SelectionSlider(
+        options=[(f.label, k) for k, f in enumerate(frames)],
+        value=0,
+        description=control,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="30em"),
+    )
+    slider.add_class("course-slider")
+    play = _play(len(frames), 0, interval)
+    _link(links, (slider, "index"), (stack, "selected_index"))
+    _link(links, (play, "value"), (slider, "index"))
+    box = widgets.VBox([*above(), widgets.HBox([play, slider]), stack])
+    return box, slider, play, views
+
+
 def _sweep_widget(
     per_kernel: Sequence[tuple[str, Sequence[Frame]]],
     *,
@@ -268,24 +296,10 @@ def _sweep_widget(
 ) -> CourseWidget:
     """Build a figure in which each kernel size has its own Play and slider over its frames."""
     links: list[widgets.Link] = []
-    panels = []
-    for c, (kernel, frames) in enumerate(per_kernel):
-        views = [_frame_view(f, k, kernel, shared) for k, f in enumerate(frames)]
-        stack = widgets.Stack(views, selected_index=0)
-        slider = widgets.SelectionSlider(
-            options=[(f.label, k) for k, f in enumerate(frames)],
-            value=0,
-            description=control,
-            continuous_update=True,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="30em"),
-        )
-        slider.add_class("course-slider")
-        play = _play(len(frames), 0, interval)
-        _link(links, (slider, "index"), (stack, "selected_index"))
-        _link(links, (play, "value"), (slider, "index"))
-        box = widgets.VBox([*above(c), widgets.HBox([play, slider]), stack])
-        panels.append((box, slider, play, views))
+    panels = [
+        _sweep_panel(frames, kernel, control, interval, shared, links, lambda c=c: above(c))
+        for c, (kernel, frames) in enumerate(per_kernel)
+    ]
     outer = widgets.Stack([p[0] for p in panels], selected_index=0)
     picker = None
     if len(per_kernel) > 1:
