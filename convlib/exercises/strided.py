@@ -37,8 +37,7 @@ from .. import layer, ops
 from ._cases import _Exercise, _Variant
 from ._result import CheckResult
 from .catalogue import MISTAKES
-from .diagnosis import _close, _diagnose_array
-from .runner import _check_cases, _copy
+from .runner import _check_cases, _copy, _verdict
 
 __all__ = ["STRIDED_MISTAKES", "check_grad_input_strided", "check_grad_w_strided"]
 
@@ -323,18 +322,6 @@ def _run(ex: _Exercise, fn: Any) -> CheckResult:
         "with a step make new arrays or views you only read; G_s[::s, ::s] = G writes into "
         "G_s, not G).",
     )
-
-
-def _verdict(ex: _Exercise, c: _Case, expected: np.ndarray, got: Any) -> tuple[str, str] | None:
-    """None if ``got`` is right, else (mistake, sentence); it may raise on a strange ``got``."""
-    if (
-        isinstance(got, np.ndarray)
-        and got.dtype.kind in "iuf"
-        and got.shape == expected.shape
-        and _close(got, expected)
-    ):
-        return None
-    return _diagnose_array(ex, c, expected, got)  # type: ignore[arg-type]
 
 
 def check_grad_input_strided(fn: Callable[..., np.ndarray]) -> CheckResult:
