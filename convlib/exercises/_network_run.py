@@ -16,11 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ..book import cite
 from ._result import CheckResult, _format_number
 from .catalogue import MISTAKES
 from .diagnosis import _close, _ratio
-from .runner import _exception_text
+from .runner import _check_cases
 
 NETWORK_MISTAKES: dict[str, str] = {
     "relu_passes_negative": "ReLU's gradient passed through where the input was negative",
@@ -78,11 +77,6 @@ class _Exercise:
     nonfinite_hint: str = ""
 
 
-def _result(**fields: Any) -> CheckResult:
-    """Make a :class:`CheckResult` whose message cites equations by the book's numbers."""
-    return CheckResult(**{**fields, "message": cite(fields["message"])})
-
-
 def _same(a: Any, b: Any) -> bool:
     """Whether two real arrays have the same shape and close values, NaN equal to NaN."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
@@ -91,88 +85,19 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _run(ex: _Exercise, fn: Any) -> CheckResult:
-    cases = ex.cases()
-    n = len(cases)
-    base = {"exercise": ex.name, "n_cases": n, "quantity": ex.quantity}
-    if not callable(fn):
-        return _result(
-            **base,
-            passed=False,
-            mistake="not_callable",
-            message=f"✗ {ex.name}: not a function.\n{ex.name} takes your function itself, "
-            f"{ex.name}(my_function), which it calls as {ex.call}; you passed a "
-            f"{type(fn).__name__}.",
-        )
-    for k, c in enumerate(cases, 1):
-        copies = {
-            name: np.copy(v) if isinstance(v, np.ndarray) else v for name, v in c.args.items()
-        }
-        expected = ex.expected(c)
-
-        def fail(mistake: str, sentence: str, got: Any, c=c, k=k, expected=expected):
-            return _result(
-                **base,
-                passed=False,
-                message=f"✗ {ex.name} failed: {NETWORK_MISTAKES[mistake]} (case {k} of {n}: "
-                f"{c.label}).\n{sentence}",
-                mistake=mistake,
-                case=c.label,
-                inputs={name: np.copy(v) for name, v in c.args.items()},
-                expected=expected,
-                got=got,
-            )
-
-        try:
-            with np.errstate(all="ignore"):  # an overflow is named below, not warned about
-                got = fn(*copies.values())
-        except NotImplementedError:
-            return _result(
-                **base,
-                passed=False,
-                mistake="not_written",
-                message=f"… {ex.name}: {NETWORK_MISTAKES['not_written']}.\nYour function raised "
-                "NotImplementedError: write its body, then run this cell again.",
-            )
-        except Exception as exc:
-            return fail(
-                "raised", f"Called as {ex.call}, your function raised {_exception_text(exc)}.", None
-            )
-        modified = [
-            name
-            for name, value in c.args.items()
-            if isinstance(value, np.ndarray)
-            and (copies[name].shape != value.shape or not np.array_equal(copies[name], value))
-        ]
-        verdict = _verdict(ex, c, expected, got)
-        if modified:
-            names = " and ".join(modified)
-            also = (
-                ""
-                if verdict is None
-                else f" (and its answer is wrong: {NETWORK_MISTAKES[verdict[0]]})"
-            )
-            return fail(
-                "modified_input",
-                f"Your function modified its input {names}{also}. A backward pass must leave "
-                "its inputs untouched: the layer before still needs them. Work on a new array "
-                "(np.zeros(x.shape), G * mask, np.where(...)); G[x <= 0] = 0 or += change the "
-                "caller's array.",
-                got,
-            )
-        if verdict is not None:
-            return fail(*verdict, got)
-    return _result(**base, passed=True, message=f"✓ {ex.name} passed: {n} cases")
-
-
-def _verdict(ex: _Exercise, c: _Case, expected: np.ndarray, got: Any) -> tuple[str, str] | None:
-    """None if ``got`` is right, else (mistake, sentence)."""
-    try:
-        return _judge(ex, c, expected, got)
-    except Exception as exc:  # a strange object: report it rather than raise
-        return "wrong_type", (
-            f"Your function returned a {type(got).__name__} that could not be compared with "
-            f"the expected answer ({_exception_text(exc)})."
-        )
+    return _check_cases(
+        ex,
+        fn,
+        ex.cases(),
+        mistakes=NETWORK_MISTAKES,
+        args=lambda c: c.args,
+        inputs=lambda c: {name: np.copy(v) for name, v in c.args.items()},
+        verdict=_judge,
+        quiet=True,  # an overflow is named by the verdict, not warned about
+        advice="A backward pass must leave its inputs untouched: the layer before still needs "
+        "them. Work on a new array (np.zeros(x.shape), G * mask, np.where(...)); G[x <= 0] = 0 "
+        "or += change the caller's array.",
+    )
 
 
 def _judge(ex: _Exercise, c: _Case, expected: np.ndarray, got: Any) -> tuple[str, str] | None:

@@ -53,7 +53,7 @@ from ._channel_catalogue import (
 from ._result import CheckResult, _format
 from .catalogue import MISTAKES
 from .diagnosis import _close, _describe_position, _ratio, _variant_match
-from .runner import _exception_text, _result
+from .runner import _check_cases
 
 __all__ = [
     "CHANNEL_MISTAKES",
@@ -71,98 +71,49 @@ _ALL = {**MISTAKES, **CHANNEL_MISTAKES}
 
 
 def _run(ex: _BatchExercise, fn: Any) -> CheckResult:
-    cases = _cases(ex.grouped)
-    n = len(cases)
-    common = {"exercise": ex.name, "n_cases": n, "quantity": ex.quantity}
-    if not callable(fn):
-        return _result(
-            **common,
-            passed=False,
-            mistake="not_callable",
-            message=(
-                f"✗ {ex.name}: not a function.\n{ex.name} takes your function itself, "
-                f"{ex.name}(my_function), which it calls as {ex.call}; you passed a "
-                f"{type(fn).__name__}."
-            ),
+    return _check_cases(
+        ex,
+        fn,
+        _cases(ex.grouped),
+        mistakes=_ALL,
+        args=lambda c: _args(ex, c),
+        verdict=_verdict,
+        hint=lambda exc: _run_hint(ex, exc),
+        detail=lambda c: f"{c.label}; {c.sizes}",
+        advice="A layer must leave its inputs untouched: the caller still needs them. Work on "
+        "new arrays (np.zeros(...), a slice's .copy()); x[...] = or += on an input changes the "
+        "caller's array.",
+    )
+
+
+def _args(ex: _BatchExercise, c: _BatchCase) -> dict[str, Any]:
+    return {"I": c.I, "w": c.w, "G": c.G, **({"groups": c.groups} if ex.grouped else {})}
+
+
+def _run_hint(ex: _BatchExercise, exc: Exception) -> str:
+    if isinstance(exc, IndexError):
+        return " An index ran past the end of an array: check the loop bounds and axes."
+    if isinstance(exc, TypeError) and "argument" in str(exc):
+        return f" The checker calls your function as {ex.call}."
+    if "input channels" in str(exc) and ex.quantity == "∂L/∂I":
+        return (
+            " A layer that computes ∂L/∂I reads G, whose channels are the filters o, and "
+            "makes one channel per input channel c: its kernels are w[o, c] with the two "
+            "channel axes swapped (w.transpose(1, 0, 2, 3)), equation (eq-di-batch)."
         )
-    for k, c in enumerate(cases, 1):
-        originals = {"I": c.I, "w": c.w, "G": c.G}
-        copies = {name: a.copy() for name, a in originals.items()}
-        expected = ex.expected(c)
-        where = f"case {k} of {n}: {c.label}; {c.sizes}"
-
-        def fail(mistake, sentence, got, where=where, c=c, expected=expected):
-            return _result(
-                **common,
-                passed=False,
-                message=f"✗ {ex.name} failed: {_ALL[mistake]} ({where}).\n{sentence}",
-                mistake=mistake,
-                case=c.label,
-                expected=expected,
-                got=got,
-            )
-
-        args = list(copies.values()) + ([c.groups] if ex.grouped else [])
-        try:
-            got = fn(*args)
-        except NotImplementedError:
-            return _result(
-                **common,
-                passed=False,
-                mistake="not_written",
-                message=f"… {ex.name}: {MISTAKES['not_written']}.\nYour function raised "
-                "NotImplementedError: write its body, then run this cell again.",
-            )
-        except Exception as exc:
-            hint = ""
-            if isinstance(exc, IndexError):
-                hint = " An index ran past the end of an array: check the loop bounds and axes."
-            elif isinstance(exc, TypeError) and "argument" in str(exc):
-                hint = f" The checker calls your function as {ex.call}."
-            elif "input channels" in str(exc) and ex.quantity == "∂L/∂I":
-                hint = (
-                    " A layer that computes ∂L/∂I reads G, whose channels are the filters o, and "
-                    "makes one channel per input channel c: its kernels are w[o, c] with the two "
-                    "channel axes swapped (w.transpose(1, 0, 2, 3)), equation (eq-di-batch)."
-                )
-            return fail(
-                "raised",
-                f"Called as {ex.call}, your function raised {_exception_text(exc)}.{hint}",
-                None,
-            )
-        modified = [name for name, a in originals.items() if not np.array_equal(copies[name], a)]
-        verdict = _verdict(ex, c, expected, got)
-        if modified:
-            names = " and ".join(modified)
-            also = "" if verdict is None else f" (and its answer is wrong: {_ALL[verdict[0]]})"
-            return fail(
-                "modified_input",
-                f"Your function modified its input {names}{also}. A layer must leave its inputs "
-                "untouched: the caller still needs them. Work on new arrays (np.zeros(...), "
-                "a slice's .copy()); x[...] = or += on an input changes the caller's array.",
-                got,
-            )
-        if verdict is not None:
-            return fail(*verdict, got)
-    return _result(**common, passed=True, message=f"✓ {ex.name} passed: {n} cases")
+    return ""
 
 
 def _verdict(ex: _BatchExercise, c: _BatchCase, expected: np.ndarray, got: Any):
-    """None if ``got`` is right, else (mistake, sentence)."""
-    try:
-        if (
-            isinstance(got, np.ndarray)
-            and got.dtype.kind in "iuf"
-            and got.shape == expected.shape
-            and _close(got, expected)
-        ):
-            return None
-        return _diagnose(ex, c, expected, got)
-    except Exception as exc:  # a strange object: report it rather than raise
-        return "wrong_type", (
-            f"Your function returned a {type(got).__name__} that could not be compared with "
-            f"the expected answer ({_exception_text(exc)})."
-        )
+    """None if ``got`` is right, else (mistake, sentence); it may raise on a strange ``got``."""
+    if (
+        isinstance(got, np.ndarray)
+        and got.dtype.kind in "iuf"
+        and got.shape == expected.shape
+        and _close(got, expected)
+    ):
+        return None
+    return _diagnose(ex, c, expected, got)
 
 
 def _diagnose(ex: _BatchExercise, c: _BatchCase, expected: np.ndarray, got: Any):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -46,16 +47,45 @@ def _result(**fields: Any) -> CheckResult:
     return CheckResult(**{**fields, "message": cite(fields["message"])})
 
 
-def _run(ex: _Exercise, fn: Any) -> CheckResult:
-    cases = _cases()
+def _copy(x: Any) -> Any:
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
+def _unchanged(copy: np.ndarray, original: np.ndarray) -> bool:
+    return copy.shape == original.shape and np.array_equal(copy, original, equal_nan=True)
+
+
+def _check_cases(
+    ex: Any,
+    fn: Any,
+    cases: Sequence[Any],
+    *,
+    mistakes: Mapping[str, str],
+    args: Callable[[Any], dict[str, Any]],
+    verdict: Callable[[Any, Any, Any, Any], tuple[str, str] | None],
+    advice: str,
+    hint: Callable[[Exception], str] = lambda exc: "",
+    detail: Callable[[Any], str] = lambda c: c.label,
+    inputs: Callable[[Any], dict[str, Any]] | None = None,
+    quiet: bool = False,
+) -> CheckResult:
+    """Call the reader's ``fn`` on every case, catch what it does, judge it: every checker's loop.
+
+    ``ex`` has the exercise's ``name``, ``quantity``, ``call`` and ``expected(case)``;
+    ``args(case)`` gives the arguments in call order (arrays go as copies, and a function that
+    changes one fails with ``advice`` after "Your function modified its input ..."); ``verdict(ex,
+    case, expected, got)`` is None if ``got`` is right, else ``(mistake, sentence)``;
+    ``mistakes`` words the mistakes; ``hint(exc)`` is added when ``fn`` raises; ``detail(case)``
+    names the case; ``inputs(case)``, if given, is shown with a failure; ``quiet`` silences
+    numpy's floating-point warnings while ``fn`` runs.
+    """
     n = len(cases)
+    common = {"exercise": ex.name, "n_cases": n, "quantity": ex.quantity}
     if not callable(fn):
         return _result(
-            exercise=ex.name,
+            **common,
             passed=False,
             mistake="not_callable",
-            n_cases=n,
-            quantity=ex.quantity,
             message=(
                 f"✗ {ex.name}: not a function.\n{ex.name} takes your function itself, "
                 f"{ex.name}(my_function), which it calls as {ex.call}; you passed a "
@@ -63,103 +93,114 @@ def _run(ex: _Exercise, fn: Any) -> CheckResult:
             ),
         )
     for k, c in enumerate(cases, 1):
-        originals = {name: getattr(c, name) for name in ex.args}
-        copies = {name: a.copy() for name, a in originals.items()}
+        originals = args(c)
+        copies = {name: _copy(a) for name, a in originals.items()}
         expected = ex.expected(c)
-        where = f"case {k} of {n}: {c.label}"
+        where = f"case {k} of {n}: {detail(c)}"
 
         def fail(mistake: str, sentence: str, got: Any, where=where, c=c, expected=expected):
+            shown = {} if inputs is None else {"inputs": inputs(c)}
             return _result(
-                exercise=ex.name,
+                **common,
                 passed=False,
-                message=f"✗ {ex.name} failed: {MISTAKES[mistake]} ({where}).\n{sentence}",
+                message=f"✗ {ex.name} failed: {mistakes[mistake]} ({where}).\n{sentence}",
                 mistake=mistake,
-                n_cases=n,
                 case=c.label,
-                inputs={name: getattr(c, name).copy() for name in ex.args},
+                **shown,
                 expected=expected,
                 got=got,
-                quantity=ex.quantity,
             )
 
         try:
-            got = fn(*copies.values())
+            with np.errstate(all="ignore") if quiet else contextlib.nullcontext():
+                got = fn(*copies.values())
+        except NotImplementedError:
+            return _result(
+                **common,
+                passed=False,
+                mistake="not_written",
+                message=f"… {ex.name}: {MISTAKES['not_written']}.\nYour function raised "
+                "NotImplementedError: write its body, then run this cell again.",
+            )
         except Exception as exc:
-            hint = ""
-            if isinstance(exc, IndexError):
-                hint = f" An index ran past the end of an array: check the loop bounds. {ex.bounds}"
-            elif "must fit" in str(exc):
-                hint = (
-                    " correlate2d(I, w) slides its second argument over its first: check the "
-                    "order of the arguments."
-                )
-            if isinstance(exc, NotImplementedError):
-                return _result(
-                    exercise=ex.name,
-                    passed=False,
-                    message=f"… {ex.name}: {MISTAKES['not_written']}.\nYour function raised "
-                    "NotImplementedError: write its body, then run this cell again.",
-                    mistake="not_written",
-                    n_cases=n,
-                    quantity=ex.quantity,
-                )
             return fail(
                 "raised",
-                f"Called as {ex.call}, your function raised {_exception_text(exc)}.{hint}",
+                f"Called as {ex.call}, your function raised {_exception_text(exc)}.{hint(exc)}",
                 None,
             )
         modified = [
             name
             for name, a in originals.items()
-            if copies[name].shape != a.shape or not np.array_equal(copies[name], a, equal_nan=True)
+            if isinstance(a, np.ndarray) and not _unchanged(copies[name], a)
         ]
-        verdict = _verdict(ex, c, expected, got)
+        found = _judged(verdict, ex, c, expected, got)
         if modified:
             names = " and ".join(modified)
-            also = "" if verdict is None else f" (and its answer is wrong: {MISTAKES[verdict[0]]})"
+            also = "" if found is None else f" (and its answer is wrong: {mistakes[found[0]]})"
             return fail(
-                "modified_input",
-                f"Your function modified its input {names}{also}. A layer must leave its "
-                "inputs untouched: the caller still needs them. Work on a copy (e.g. "
-                "w[::-1, ::-1] or np.pad(...) make new arrays; w[:] = ... or += change the "
-                "caller's array).",
-                got,
+                "modified_input", f"Your function modified its input {names}{also}. {advice}", got
             )
-        if verdict is not None:
-            return fail(*verdict, got)
-    return _result(
-        exercise=ex.name,
-        passed=True,
-        message=f"✓ {ex.name} passed: {n} cases",
-        n_cases=n,
-        quantity=ex.quantity,
-    )
+        if found is not None:
+            return fail(*found, got)
+    return _result(**common, passed=True, message=f"✓ {ex.name} passed: {n} cases")
 
 
-def _verdict(ex: _Exercise, c: _Case, expected: Any, got: Any) -> tuple[str, str] | None:
-    """None if ``got`` is right, else (mistake, sentence)."""
+def _judged(verdict: Callable, ex: Any, c: Any, expected: Any, got: Any) -> tuple[str, str] | None:
+    """``verdict(ex, c, expected, got)``, or ``wrong_type`` if ``got`` cannot be compared."""
     try:
-        if ex.scalar:
-            right = (
-                isinstance(got, numbers.Real | np.floating | np.integer)
-                and not isinstance(got, bool | np.bool_)
-            ) or (isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iuf")
-            if right and _close(float(got), expected):
-                return None
-            return _diagnose_scalar(ex, c, expected, got)
-        if (
-            isinstance(got, np.ndarray)
-            and got.dtype.kind in "iuf"
-            and got.shape == expected.shape
-            and _close(got, expected)
-        ):
-            return None
-        return _diagnose_array(ex, c, expected, got)
+        return verdict(ex, c, expected, got)
     except Exception as exc:  # a strange object: report it rather than raise
         return "wrong_type", (
             f"Your function returned a {type(got).__name__} that could not be compared with "
             f"the expected answer ({_exception_text(exc)})."
         )
+
+
+def _run_hint(ex: _Exercise, exc: Exception) -> str:
+    if isinstance(exc, IndexError):
+        return f" An index ran past the end of an array: check the loop bounds. {ex.bounds}"
+    if "must fit" in str(exc):
+        return (
+            " correlate2d(I, w) slides its second argument over its first: check the "
+            "order of the arguments."
+        )
+    return ""
+
+
+def _run(ex: _Exercise, fn: Any) -> CheckResult:
+    return _check_cases(
+        ex,
+        fn,
+        _cases(),
+        mistakes=MISTAKES,
+        args=lambda c: {name: getattr(c, name) for name in ex.args},
+        inputs=lambda c: {name: getattr(c, name).copy() for name in ex.args},
+        verdict=_verdict,
+        hint=lambda exc: _run_hint(ex, exc),
+        advice="A layer must leave its inputs untouched: the caller still needs them. Work on "
+        "a copy (e.g. w[::-1, ::-1] or np.pad(...) make new arrays; w[:] = ... or += change "
+        "the caller's array).",
+    )
+
+
+def _verdict(ex: _Exercise, c: _Case, expected: Any, got: Any) -> tuple[str, str] | None:
+    """None if ``got`` is right, else (mistake, sentence); it may raise on a strange ``got``."""
+    if ex.scalar:
+        right = (
+            isinstance(got, numbers.Real | np.floating | np.integer)
+            and not isinstance(got, bool | np.bool_)
+        ) or (isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iuf")
+        if right and _close(float(got), expected):
+            return None
+        return _diagnose_scalar(ex, c, expected, got)
+    if (
+        isinstance(got, np.ndarray)
+        and got.dtype.kind in "iuf"
+        and got.shape == expected.shape
+        and _close(got, expected)
+    ):
+        return None
+    return _diagnose_array(ex, c, expected, got)
 
 
 def check_correlate2d(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> CheckResult:

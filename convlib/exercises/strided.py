@@ -34,12 +34,10 @@ from typing import Any
 import numpy as np
 
 from .. import layer, ops
-from ..book import cite
 from ._cases import _Exercise, _Variant
 from ._result import CheckResult
 from .catalogue import MISTAKES
-from .diagnosis import _close, _diagnose_array
-from .runner import _exception_text
+from .runner import _check_cases, _copy, _verdict
 
 __all__ = ["STRIDED_MISTAKES", "check_grad_input_strided", "check_grad_w_strided"]
 
@@ -304,103 +302,26 @@ _GRAD_W_STRIDED = _Exercise(
 # --------------------------------------------------------------------------------------------
 
 
-def _copy(x: Any) -> Any:
-    return x.copy() if isinstance(x, np.ndarray) else x
-
-
-def _result(**fields: Any) -> CheckResult:
-    return CheckResult(**{**fields, "message": cite(fields["message"])})
+def _index_hint(ex: _Exercise, exc: Exception) -> str:
+    if isinstance(exc, IndexError):
+        return f" An index ran past the end of an array: check the loop bounds. {ex.bounds}"
+    return ""
 
 
 def _run(ex: _Exercise, fn: Any) -> CheckResult:
-    cases = _cases()
-    n = len(cases)
-    common = {"exercise": ex.name, "n_cases": n, "quantity": ex.quantity}
-    if not callable(fn):
-        return _result(
-            **common,
-            passed=False,
-            mistake="not_callable",
-            message=f"✗ {ex.name}: not a function.\n{ex.name} takes your function itself, "
-            f"{ex.name}(my_function), which it calls as {ex.call}; you passed a "
-            f"{type(fn).__name__}.",
-        )
-    for k, c in enumerate(cases, 1):
-        arrays = {name: getattr(c, name) for name in ex.args}
-        copies = {name: _copy(a) for name, a in arrays.items()}
-        expected = ex.expected(c)
-        where = f"case {k} of {n}: {c.label}"
-
-        def fail(mistake: str, sentence: str, got: Any, where=where, c=c, expected=expected):
-            return _result(
-                **common,
-                passed=False,
-                message=f"✗ {ex.name} failed: {_NAMES[mistake]} ({where}).\n{sentence}",
-                mistake=mistake,
-                case=c.label,
-                inputs={name: _copy(getattr(c, name)) for name in ex.args},
-                expected=expected,
-                got=got,
-            )
-
-        try:
-            got = fn(*copies.values())
-        except NotImplementedError:
-            return _result(
-                **common,
-                passed=False,
-                mistake="not_written",
-                message=f"… {ex.name}: {_NAMES['not_written']}.\nYour function raised "
-                "NotImplementedError: write its body, then run this cell again.",
-            )
-        except Exception as exc:
-            hint = (
-                f" An index ran past the end of an array: check the loop bounds. {ex.bounds}"
-                if isinstance(exc, IndexError)
-                else ""
-            )
-            return fail(
-                "raised",
-                f"Called as {ex.call}, your function raised {_exception_text(exc)}.{hint}",
-                None,
-            )
-        modified = [
-            name
-            for name, a in arrays.items()
-            if isinstance(a, np.ndarray) and not np.array_equal(copies[name], a, equal_nan=True)
-        ]
-        verdict = _verdict(ex, c, expected, got)
-        if modified:
-            names = " and ".join(modified)
-            also = "" if verdict is None else f" (and its answer is wrong: {_NAMES[verdict[0]]})"
-            return fail(
-                "modified_input",
-                f"Your function modified its input {names}{also}. A layer must leave its "
-                "inputs untouched: work on a copy (np.pad and slicing with a step make new "
-                "arrays or views you only read; G_s[::s, ::s] = G writes into G_s, not G).",
-                got,
-            )
-        if verdict is not None:
-            return fail(*verdict, got)
-    return _result(**common, passed=True, message=f"✓ {ex.name} passed: {n} cases")
-
-
-def _verdict(ex: _Exercise, c: _Case, expected: np.ndarray, got: Any) -> tuple[str, str] | None:
-    """None if ``got`` is right, else (mistake, sentence)."""
-    try:
-        if (
-            isinstance(got, np.ndarray)
-            and got.dtype.kind in "iuf"
-            and got.shape == expected.shape
-            and _close(got, expected)
-        ):
-            return None
-        return _diagnose_array(ex, c, expected, got)  # type: ignore[arg-type]
-    except Exception as exc:  # a strange object: report it rather than raise
-        return "wrong_type", (
-            f"Your function returned a {type(got).__name__} that could not be compared with "
-            f"the expected answer ({_exception_text(exc)})."
-        )
+    return _check_cases(
+        ex,
+        fn,
+        _cases(),
+        mistakes=_NAMES,
+        args=lambda c: {name: getattr(c, name) for name in ex.args},
+        inputs=lambda c: {name: _copy(getattr(c, name)) for name in ex.args},
+        verdict=_verdict,
+        hint=lambda exc: _index_hint(ex, exc),
+        advice="A layer must leave its inputs untouched: work on a copy (np.pad and slicing "
+        "with a step make new arrays or views you only read; G_s[::s, ::s] = G writes into "
+        "G_s, not G).",
+    )
 
 
 def check_grad_input_strided(fn: Callable[..., np.ndarray]) -> CheckResult:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -25,7 +24,7 @@ from .. import ops
 from ._cases import _Exercise, _Variant
 from ._result import CheckResult
 from .catalogue import MISTAKES
-from .runner import _exception_text, _result, _verdict
+from .runner import _check_cases, _verdict
 
 __all__ = ["HANDOVER_MISTAKES", "check_handover"]
 
@@ -218,80 +217,25 @@ def check_handover(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray
     >>> check_handover(lambda I, w2, G2: convlib.correlate2d(I, G2)).mistake
     'no_handover'
     """
-    ex = _HANDOVER
-    cases = _handover_cases()
-    n = len(cases)
-    common = {"exercise": ex.name, "n_cases": n, "quantity": ex.quantity}
-    if not callable(fn):
-        return _result(
-            **common,
-            passed=False,
-            mistake="not_callable",
-            message=f"✗ {ex.name}: not a function.\n{ex.name} takes your function itself, "
-            f"{ex.name}(my_function), which it calls as {ex.call}; you passed a "
-            f"{type(fn).__name__}.",
+    return _check_cases(
+        _HANDOVER,
+        fn,
+        _handover_cases(),
+        mistakes=HANDOVER_MISTAKES,
+        args=lambda c: {name: getattr(c, name) for name in _HANDOVER.args},
+        inputs=lambda c: {name: getattr(c, name).copy() for name in _HANDOVER.args},
+        verdict=_verdict,
+        hint=_handover_hint,
+        advice="The caller still needs them: work on a copy (w2[::-1, ::-1] or np.pad(...) make "
+        "new arrays; w2[:] = ... or += change the caller's array).",
+    )
+
+
+def _handover_hint(exc: Exception) -> str:
+    if "must fit" in str(exc):
+        return (
+            " correlate2d(A, B) and convolve2d(A, B) slide their second argument over "
+            "their first: check the order of the arguments, and pad G2 (or use "
+            "mode='full') before a kernel larger than G2 slides over it."
         )
-    for k, c in enumerate(cases, 1):
-        originals = {name: getattr(c, name) for name in ex.args}
-        copies = {name: a.copy() for name, a in originals.items()}
-        expected = ex.expected(c)
-
-        def fail(mistake: str, sentence: str, got: Any, k=k, c=c, expected=expected):
-            return _result(
-                **common,
-                passed=False,
-                message=f"✗ {ex.name} failed: {HANDOVER_MISTAKES[mistake]} (case {k} of {n}: "
-                f"{c.label}).\n{sentence}",
-                mistake=mistake,
-                case=c.label,
-                inputs={name: getattr(c, name).copy() for name in ex.args},
-                expected=expected,
-                got=got,
-            )
-
-        try:
-            got = fn(*copies.values())
-        except NotImplementedError:
-            return _result(
-                **common,
-                passed=False,
-                mistake="not_written",
-                message=f"… {ex.name}: {MISTAKES['not_written']}.\nYour function raised "
-                "NotImplementedError: write its body, then run this cell again.",
-            )
-        except Exception as exc:
-            hint = ""
-            if "must fit" in str(exc):
-                hint = (
-                    " correlate2d(A, B) and convolve2d(A, B) slide their second argument over "
-                    "their first: check the order of the arguments, and pad G2 (or use "
-                    "mode='full') before a kernel larger than G2 slides over it."
-                )
-            return fail(
-                "raised",
-                f"Called as {ex.call}, your function raised {_exception_text(exc)}.{hint}",
-                None,
-            )
-        modified = [name for name, a in originals.items() if not _unchanged(copies[name], a)]
-        verdict = _verdict(ex, c, expected, got)
-        if modified:
-            names = " and ".join(modified)
-            also = (
-                ""
-                if verdict is None
-                else f" (and its answer is wrong: {HANDOVER_MISTAKES[verdict[0]]})"
-            )
-            return fail(
-                "modified_input",
-                f"Your function modified its input {names}{also}. The caller still needs "
-                "them: work on a copy (w2[::-1, ::-1] or np.pad(...) make new arrays; "
-                "w2[:] = ... or += change the caller's array).",
-                got,
-            )
-        if verdict is not None:
-            return fail(*verdict, got)
-    return _result(**common, passed=True, message=f"✓ {ex.name} passed: {n} cases")
-
-
-def _unchanged(copy: np.ndarray, original: np.ndarray) -> bool:
-    return copy.shape == original.shape and np.array_equal(copy, original, equal_nan=True)
+    return ""

@@ -40,7 +40,16 @@ from .strided import (
     strided_example,
     strided_region_frames,
 )
-from .widgets import CourseWidget, _frame_view, _header, _html, _link, _play, _shared
+from .widgets import (
+    CourseWidget,
+    _header,
+    _html,
+    _link,
+    _pixel_controls,
+    _pixel_widget,
+    _shared,
+    _sweep_panel,
+)
 
 __all__ = ["dilated_sweep_widget", "strided_region_widget"]
 
@@ -127,66 +136,29 @@ def strided_region_widget(
     frames = [strided_region_frames((H, W), k, **s) for s in settings]
     labels = [setting_words(g) for g in geometries]
     shared = _shared()
-    links: list[widgets.Link] = []
-    slider_i, slider_j = (
-        widgets.IntSlider(value=v, min=0, max=n - 1, description=name, continuous_update=True)
-        for name, v, n in ((f"i{_P}", ip, H), (f"j{_P}", jp, W))
-    )
-    for slider in (slider_i, slider_j):
-        slider.add_class("course-slider")
-    play = _play(W, jp, interval=900)
-    row_stacks: list[list[widgets.Stack]] = []
-    panels = []
-    for c, label in enumerate(labels):
-        rows = []
-        for r in range(H):
-            views = [_frame_view(frames[c][r * W + s], r * W + s, label, shared) for s in range(W)]
-            rows.append(widgets.Stack(views, selected_index=jp))
-        row_stacks.append(rows)
-        pixels = widgets.Stack(rows, selected_index=ip)
+    controls = _pixel_controls(H, W, ip, jp)
+
+    def panel(c: int, pixels: widgets.Stack) -> widgets.VBox:
         formula = StridedRegion((H, W), k, **settings[c]).formulas()
-        panels.append((widgets.VBox([_formula(formula, shared), pixels]), pixels))
-    outer = widgets.Stack([p[0] for p in panels], selected_index=0)
-    picker = _setting_picker(labels, outer, links) if len(settings) > 1 else None
-    for c, (_, pixels) in enumerate(panels):
-        _link(links, (slider_i, "value"), (pixels, "selected_index"))
-        for r in range(H):
-            _link(links, (slider_j, "value"), (row_stacks[c][r], "selected_index"))
-    _link(links, (play, "value"), (slider_j, "value"))
+        return widgets.VBox([_formula(formula, shared), pixels])
+
     numbers = eqs("eq-strided-region", "eq-strided-chain", "eq-strided-local", "eq-strided-di")
-    header = _header(
-        f"Which outputs does one pixel I(i{_P},j{_P}) reach with a stride? {numbers}",
-        f"Move i{_P} and j{_P} (or press Play to walk along the row)"
-        + ("; choose the layer with the buttons." if picker is not None else "."),
+    return _pixel_widget(
+        frames,
+        labels,
+        controls,
         shared,
-    )
-    children: list[widgets.Widget] = [header]
-    if picker is not None:
-        children.append(picker)
-    children += [widgets.HBox([slider_i, slider_j, play]), outer]
-    summary = (
-        f"Strided region {numbers}: for each pixel I(i{_P},j{_P}) of a {fmt.size((H, W))} image "
-        f"and a {fmt.size(k)} kernel, the outputs of {_Y} it reaches and the w(m,n) met there; "
-        f"layers: {'; '.join(labels)}; {sum(map(len, frames))} frames."
-    )
-
-    def locate() -> tuple[int, int]:
-        choice = picker.index if picker is not None else 0
-        return choice, slider_i.value * W + slider_j.value
-
-    return CourseWidget(
-        children,
+        picker=_setting_picker,
         kind="strided-region",
         name=f"Strided region {numbers}",
-        summary=summary,
-        frames=frames,
-        kernel_picker=picker,
-        sliders=[slider_i, slider_j],
-        plays=[play],
-        stack=outer,
-        links=links,
-        locate=locate,
-        frame_view=lambda c, n: row_stacks[c][n // W].children[n % W],
+        title=f"Which outputs does one pixel I(i{_P},j{_P}) reach with a stride? {numbers}",
+        choose="layer",
+        summary=(
+            f"Strided region {numbers}: for each pixel I(i{_P},j{_P}) of a {fmt.size((H, W))} "
+            f"image and a {fmt.size(k)} kernel, the outputs of {_Y} it reaches and the w(m,n) "
+            f"met there; layers: {'; '.join(labels)}; {sum(map(len, frames))} frames."
+        ),
+        panel=panel,
     )
 
 
@@ -243,26 +215,15 @@ def dilated_sweep_widget(
     labels = [setting_words(f[0].picture.geometry) for f in frames]
     shared = _shared()
     links: list[widgets.Link] = []
-    panels = []
-    for c, label in enumerate(labels):
-        views = [_frame_view(f, n, label, shared) for n, f in enumerate(frames[c])]
-        stack = widgets.Stack(views, selected_index=0)
-        slider = widgets.SelectionSlider(
-            options=[(f.label, n) for n, f in enumerate(frames[c])],
-            value=0,
-            description="pixel",
-            continuous_update=True,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="30em"),
-        )
-        slider.add_class("course-slider")
-        play = _play(len(frames[c]), 0, interval=900)
-        _link(links, (slider, "index"), (stack, "selected_index"))
-        _link(links, (play, "value"), (slider, "index"))
+
+    def formula(c: int) -> list[widgets.HTML]:
         picture: DilatedSweep = frames[c][0].picture  # type: ignore[assignment]
-        formula = _formula(picture.formulas(), shared)
-        box = widgets.VBox([formula, widgets.HBox([play, slider]), stack])
-        panels.append((box, slider, play, views))
+        return [_formula(picture.formulas(), shared)]
+
+    panels = [
+        _sweep_panel(f, label, "pixel", 900, shared, links, lambda c=c: formula(c))
+        for c, (f, label) in enumerate(zip(frames, labels, strict=True))
+    ]
     outer = widgets.Stack([p[0] for p in panels], selected_index=0)
     numbers = eqs("eq-dilate", "eq-strided-di-rot")
     how = (

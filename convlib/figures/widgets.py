@@ -253,6 +253,34 @@ def _play(n: int, start: int, interval: int) -> widgets.Play:
     return play
 
 
+def _sweep_panel(
+    frames: Sequence[Frame],
+    kernel: str,
+    control: str,
+    interval: int,
+    shared: dict[str, Any],
+    links: list[widgets.Link],
+    above: Callable[[], Sequence[widgets.Widget]] = lambda: (),
+) -> tuple[widgets.VBox, widgets.SelectionSlider, widgets.Play, list[widgets.HTML]]:
+    """One choice's panel of a sweep: what ``above()`` makes, Play and a slider, the frames."""
+    views = [_frame_view(f, k, kernel, shared) for k, f in enumerate(frames)]
+    stack = widgets.Stack(views, selected_index=0)
+    slider = widgets.SelectionSlider(
+        options=[(f.label, k) for k, f in enumerate(frames)],
+        value=0,
+        description=control,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="30em"),
+    )
+    slider.add_class("course-slider")
+    play = _play(len(frames), 0, interval)
+    _link(links, (slider, "index"), (stack, "selected_index"))
+    _link(links, (play, "value"), (slider, "index"))
+    box = widgets.VBox([*above(), widgets.HBox([play, slider]), stack])
+    return box, slider, play, views
+
+
 def _sweep_widget(
     per_kernel: Sequence[tuple[str, Sequence[Frame]]],
     *,
@@ -268,24 +296,10 @@ def _sweep_widget(
 ) -> CourseWidget:
     """Build a figure in which each kernel size has its own Play and slider over its frames."""
     links: list[widgets.Link] = []
-    panels = []
-    for c, (kernel, frames) in enumerate(per_kernel):
-        views = [_frame_view(f, k, kernel, shared) for k, f in enumerate(frames)]
-        stack = widgets.Stack(views, selected_index=0)
-        slider = widgets.SelectionSlider(
-            options=[(f.label, k) for k, f in enumerate(frames)],
-            value=0,
-            description=control,
-            continuous_update=True,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="30em"),
-        )
-        slider.add_class("course-slider")
-        play = _play(len(frames), 0, interval)
-        _link(links, (slider, "index"), (stack, "selected_index"))
-        _link(links, (play, "value"), (slider, "index"))
-        box = widgets.VBox([*above(c), widgets.HBox([play, slider]), stack])
-        panels.append((box, slider, play, views))
+    panels = [
+        _sweep_panel(frames, kernel, control, interval, shared, links, lambda c=c: above(c))
+        for c, (kernel, frames) in enumerate(per_kernel)
+    ]
     outer = widgets.Stack([p[0] for p in panels], selected_index=0)
     picker = None
     if len(per_kernel) > 1:
@@ -313,6 +327,93 @@ def _sweep_widget(
         links=links,
         locate=locate,
         frame_view=lambda c, k: panels[c][3][k],
+    )
+
+
+def _pixel_controls(H: int, W: int, ip: int, jp: int) -> tuple[widgets.IntSlider, ...]:
+    """Make the sliders ``i′`` and ``j′`` of a pixel figure and the Play that walks ``j′``."""
+    slider_i, slider_j = (
+        widgets.IntSlider(value=v, min=0, max=n - 1, description=name, continuous_update=True)
+        for name, v, n in ((f"i{_P}", ip, H), (f"j{_P}", jp, W))
+    )
+    for slider in (slider_i, slider_j):
+        slider.add_class("course-slider")
+    return slider_i, slider_j, _play(W, jp, interval=900)
+
+
+def _pixel_widget(
+    frames: Sequence[Sequence[Frame]],
+    labels: Sequence[str],
+    controls: tuple[widgets.IntSlider, ...],
+    shared: dict[str, Any],
+    *,
+    picker: Callable[[Sequence[str], widgets.Stack, list], widgets.ToggleButtons],
+    kind: str,
+    name: str,
+    title: str,
+    choose: str,
+    summary: str,
+    panel: Callable[[int, widgets.Stack], widgets.Widget] = lambda c, pixels: pixels,
+) -> CourseWidget:
+    """Build a figure of one frame a pixel ``I(i′,j′)``, for each choice (kernel size, layer).
+
+    ``frames[c]`` holds choice ``c``'s frames in row-major order; ``controls`` are those of
+    :func:`_pixel_controls`; ``panel(c, pixels)`` puts choice ``c``'s stack in its panel, and
+    ``picker(labels, stack, links)`` makes the buttons that choose (when there are several).
+
+    The two sliders drive nested stacks (one per row ``i′``, each holding the row's pixels),
+    because a browser-side link joins one trait to one trait: the ``i′`` slider selects the
+    row's stack and the ``j′`` slider is linked to every row's stack.
+    """
+    slider_i, slider_j, play = controls
+    W = slider_j.max + 1
+    links: list[widgets.Link] = []
+    row_stacks: list[list[widgets.Stack]] = []
+    pixel_stacks = []
+    panels = []
+    for c, label in enumerate(labels):
+        rows = []
+        for r in range(slider_i.max + 1):
+            views = [_frame_view(frames[c][r * W + s], r * W + s, label, shared) for s in range(W)]
+            rows.append(widgets.Stack(views, selected_index=slider_j.value))
+        row_stacks.append(rows)
+        pixel_stacks.append(widgets.Stack(rows, selected_index=slider_i.value))
+        panels.append(panel(c, pixel_stacks[c]))
+    outer = widgets.Stack(panels, selected_index=0)
+    chooser = picker(labels, outer, links) if len(labels) > 1 else None
+    for c, rows in enumerate(row_stacks):
+        _link(links, (slider_i, "value"), (pixel_stacks[c], "selected_index"))
+        for row in rows:
+            _link(links, (slider_j, "value"), (row, "selected_index"))
+    _link(links, (play, "value"), (slider_j, "value"))
+    header = _header(
+        title,
+        f"Move i{_P} and j{_P} (or press Play to walk along the row)"
+        + (f"; choose the {choose} with the buttons." if chooser is not None else "."),
+        shared,
+    )
+    children: list[widgets.Widget] = [header]
+    if chooser is not None:
+        children.append(chooser)
+    children += [widgets.HBox([slider_i, slider_j, play]), outer]
+
+    def locate() -> tuple[int, int]:
+        choice = chooser.index if chooser is not None else 0
+        return choice, slider_i.value * W + slider_j.value
+
+    return CourseWidget(
+        children,
+        kind=kind,
+        name=name,
+        summary=summary,
+        frames=frames,
+        kernel_picker=chooser,
+        sliders=[slider_i, slider_j],
+        plays=[play],
+        stack=outer,
+        links=links,
+        locate=locate,
+        frame_view=lambda c, k: row_stacks[c][k // W].children[k % W],
     )
 
 
@@ -372,69 +473,23 @@ def influence_region_widget(
     ip = as_index(ip, H, "ip", "a row of the image I")
     jp = as_index(jp, W, "jp", "a column of the image I")
     frames = [influence_region_frames((H, W), k) for k in shapes]
-    links: list[widgets.Link] = []
-    sliders = []
-    for name, value, size in ((f"i{_P}", ip, H), (f"j{_P}", jp, W)):
-        slider = widgets.IntSlider(
-            value=value, min=0, max=size - 1, description=name, continuous_update=True
-        )
-        slider.add_class("course-slider")
-        sliders.append(slider)
-    slider_i, slider_j = sliders
-    play = _play(W, jp, interval=900)
-    shared = _shared()
-    row_stacks: list[list[widgets.Stack]] = []
-    kernel_stacks = []
-    for c, k in enumerate(shapes):
-        rows = []
-        for r in range(H):
-            views = [
-                _frame_view(frames[c][r * W + s], r * W + s, fmt.size(k), shared) for s in range(W)
-            ]
-            rows.append(widgets.Stack(views, selected_index=jp))
-        row_stacks.append(rows)
-        kernel_stacks.append(widgets.Stack(rows, selected_index=ip))
-    outer = widgets.Stack(kernel_stacks, selected_index=0)
-    picker = _picker([fmt.size(k) for k in shapes], outer, links) if len(shapes) > 1 else None
-    for c in range(len(shapes)):
-        _link(links, (slider_i, "value"), (kernel_stacks[c], "selected_index"))
-        for r in range(H):
-            _link(links, (slider_j, "value"), (row_stacks[c][r], "selected_index"))
-    _link(links, (play, "value"), (slider_j, "value"))
+    controls = _pixel_controls(H, W, ip, jp)
     numbers = eqs("eq-region", "eq-chain-i", "eq-dyhat-di", "eq-di")
-    header = _header(
-        f"Which outputs does one input pixel I(i{_P},j{_P}) affect? {numbers}",
-        f"Move i{_P} and j{_P} (or press Play to walk along the row)"
-        + ("; choose the kernel size with the buttons." if picker is not None else "."),
-        shared,
-    )
-    children: list[widgets.Widget] = [header]
-    if picker is not None:
-        children.append(picker)
-    children += [widgets.HBox([slider_i, slider_j, play]), outer]
-    summary = (
-        f"Influence region {numbers}: for each pixel I(i{_P},j{_P}) of a {fmt.size((H, W))} "
-        f"image, the outputs of {_Y} it affects and the w(m,n) met there; kernels "
-        f"{', '.join(fmt.size(k) for k in shapes)}; {sum(map(len, frames))} frames."
-    )
-
-    def locate() -> tuple[int, int]:
-        choice = picker.index if picker is not None else 0
-        return choice, slider_i.value * W + slider_j.value
-
-    return CourseWidget(
-        children,
+    return _pixel_widget(
+        frames,
+        [fmt.size(k) for k in shapes],
+        controls,
+        _shared(),
+        picker=_picker,
         kind="influence-region",
         name=f"Influence region {numbers}",
-        summary=summary,
-        frames=frames,
-        kernel_picker=picker,
-        sliders=[slider_i, slider_j],
-        plays=[play],
-        stack=outer,
-        links=links,
-        locate=locate,
-        frame_view=lambda c, k: row_stacks[c][k // W].children[k % W],
+        title=f"Which outputs does one input pixel I(i{_P},j{_P}) affect? {numbers}",
+        choose="kernel size",
+        summary=(
+            f"Influence region {numbers}: for each pixel I(i{_P},j{_P}) of a {fmt.size((H, W))} "
+            f"image, the outputs of {_Y} it affects and the w(m,n) met there; kernels "
+            f"{', '.join(fmt.size(k) for k in shapes)}; {sum(map(len, frames))} frames."
+        ),
     )
 
 
