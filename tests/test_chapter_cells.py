@@ -114,3 +114,30 @@ def test_a_missing_package_is_one_line_naming_it_and_the_install(module, package
     assert line.startswith(f"This chapter needs {package}, which is not installed for ")
     assert 'run "python -m pip install -r requirements.txt" in the convlib-course folder' in line
     assert line.endswith("then restart the kernel.")
+
+
+PLANNING_LABEL = re.compile(r"\bE(1[0-4]|[1-9])\b")  # the course plan's E1–E14
+
+
+def _texts_a_reader_sees(path: Path):
+    """Markdown, code and every text output of a chapter (not images), or a page's Markdown."""
+    if path.suffix == ".md":
+        yield path.read_text(encoding="utf-8")
+        return
+    for cell in _load(path)["cells"]:
+        yield _source(cell)
+        for output in cell.get("outputs", []):
+            yield "".join(output.get("text", ""))
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/"):
+                    yield "".join(value)
+
+
+PAGES = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "chapters").glob("*.md"))
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])
+def test_no_planning_label_or_brief_on_any_page(path):
+    for text in _texts_a_reader_sees(path):
+        assert not PLANNING_LABEL.search(text), (path.name, PLANNING_LABEL.search(text)[0])
+        assert not re.search(r"\bbrief\b", text, re.IGNORECASE), path.name
