@@ -253,12 +253,13 @@ def test_window_values_come_from_the_cross_correlation():
 
 def test_describe_window():
     assert cf.Window((5, 5), (3, 3), 1, 2).describe() == (
-        "Ŷ(1,2) sums the 3×3 window of I at rows 1–3, columns 2–4, each pixel times its w(m,n), "
-        f"plus b (1.3); Ŷ has shape 3×3 (H′ = 5 {MINUS} 3 + 1, W′ = 5 {MINUS} 3 + 1) (1.4)."
+        "Ŷ(1,2) adds up the 3×3 window of I at rows 1–3, columns 2–4, each pixel times its "
+        f"w(m,n), and b, as in (1.3). Ŷ has shape 3×3, by (1.4): H′ = 5 {MINUS} 3 + 1, "
+        f"W′ = 5 {MINUS} 3 + 1."
     )
     value = scipy.signal.correlate2d(I5, W3, mode="valid")[0, 0] + 1.0
     text = cf.Window(None, None, 0, 0, I=I5, w=W3, b=1.0).describe()
-    assert text.endswith(f"; here Ŷ(0,0) = {value:.4g}.".replace("-", MINUS))
+    assert text.endswith(f". Here Ŷ(0,0) = {value:.4g}.".replace("-", MINUS))
 
 
 # --- (2.3): the weight gradient -----------------------------------------------------------------

@@ -203,20 +203,20 @@ class Window(Picture):
         Returns
         -------
         str
-            For example "Ŷ(1,2) sums the 3×3 window of I at rows 1–3, columns 2–4, each pixel
-            times its w(m,n), plus b (1.3); Ŷ has shape 3×3 (H′ = 5 − 3 + 1, W′ = 5 − 3 + 1)
-            (1.4)."
+            For example "Ŷ(1,2) adds up the 3×3 window of I at rows 1–3, columns 2–4, each pixel
+            times its w(m,n), and b, as in (1.3). Ŷ has shape 3×3, by (1.4): H′ = 5 − 3 + 1,
+            W′ = 5 − 3 + 1."
         """
         (H, W), (k1, k2), i, j = self.image_shape, self.kernel_shape, self.i, self.j
         M = f" {fmt.MINUS} "
         text = (
-            f"Ŷ({i},{j}) sums the {fmt.size((k1, k2))} window of I at "
+            f"Ŷ({i},{j}) adds up the {fmt.size((k1, k2))} window of I at "
             f"{fmt.span_of('row', range(i, i + k1))}, {fmt.span_of('column', range(j, j + k2))}, "
-            f"each pixel times its w(m,n), plus b {eq('eq-layer')}; Ŷ has shape "
-            f"{fmt.size((H - k1 + 1, W - k2 + 1))} "
-            f"(H′ = {H}{M}{k1} + 1, W′ = {W}{M}{k2} + 1) {eq('eq-shape')}"
+            f"each pixel times its w(m,n), and b, as in {eq('eq-layer')}. Ŷ has shape "
+            f"{fmt.size((H - k1 + 1, W - k2 + 1))}, by {eq('eq-shape')}: "
+            f"H′ = {H}{M}{k1} + 1, W′ = {W}{M}{k2} + 1"
         )
         Y = self.output
         return self._sentence(
-            text, None if Y is None else f"; here Ŷ({i},{j}) = {fmt.num(Y[i, j])}"
+            text, None if Y is None else f". Here Ŷ({i},{j}) = {fmt.num(Y[i, j])}"
         )
