@@ -223,7 +223,7 @@ class PaddedSweep(Picture):
     def footer(self) -> str:
         """Return the window's sum (4.3), which is the full convolution (3.4)."""
         return (
-            f"∂L/∂I(i′, j′) = Σ pad(G)(i′+m, j′+n)·w*(m, n)    {eq('eq-di-rot')}\n"
+            f"∂L/∂I(i′, j′) = Σ pad(G)(i′+m, j′+n)·rot180(w)(m, n)    {eq('eq-di-rot')}\n"
             f"    = Σ G(i′−m, j′−n)·w(m, n) = (w ∗ G)(i′, j′)    {eq('eq-di')}"
         )
 
