@@ -248,14 +248,20 @@ def test_the_chapter_runs_and_its_slider_changes_the_picture(chapter):
     tab, _, _, errors = chapter
     tab.locator(".lm-MenuBar-item", has_text="Run").click()
     tab.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
-    n_code = sum(c["cell_type"] == "code" and bool("".join(c["source"]).strip()) for c in _cells())
-    # Every code cell gets a fresh execution count 1..n, and the kernel goes idle again.
+    code = [c for c in _cells() if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    # A folded cell (jupyter.source_hidden: the checks, the package check) shows no prompt.
+    shown = [c for c in code if not c["metadata"].get("jupyter", {}).get("source_hidden")]
+    # Every code cell gets a fresh execution count 1..n (the shown ones show theirs, the last
+    # cell's is n), and the kernel goes idle again.
     tab.wait_for_function(
         f"""() => {{
             const prompts = [...document.querySelectorAll(
                 '{NOTEBOOK} .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
-            return prompts.filter(p => /^\\[\\d+\\]:$/.test(p)).length === {n_code}
-                && !prompts.includes('[*]:');
+            const counts = prompts.filter(p => /^\\[\\d+\\]:$/.test(p))
+                .map(p => parseInt(p.slice(1)));
+            return counts.length === {len(shown)} && Math.max(...counts) === {len(code)}
+                && !prompts.includes('[*]:')
+                && document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
         }}""",
         timeout=240_000,
     )
