@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -118,8 +119,10 @@ def main(args: list[str]) -> int:
         if metadata_only:
             write(nbformat.read(p, as_version=4), Path(p))
         else:
-            print(f"executing {p}", flush=True)
+            print(f"executing {p}", end=" ... ", flush=True)
+            start = time.monotonic()
             execute(Path(p))
+            print(f"{time.monotonic() - start:.1f} s (kernel start included)", flush=True)
     return 0
 
 
