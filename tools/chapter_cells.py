@@ -8,7 +8,7 @@
    traceback. Tagged ``remove-cell`` (the site has nothing to install) and folded in JupyterLab.
 
 Usage: ``python tools/chapter_cells.py chapters`` writes them into every numbered chapter of
-``_toc.yml`` (then ``make execute``); ``tests/test_notebooks.py`` checks that each chapter holds
+``_toc.yml`` (then ``make execute``); ``tests/test_chapter_cells.py`` checks that each chapter holds
 them as written here.
 """
 
